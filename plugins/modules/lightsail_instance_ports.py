@@ -1,0 +1,350 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: lightsail_instance_ports
+short_description: Manage the firewall rules of an AWS Lightsail instance
+version_added: 1.0.0
+description:
+  - Opens, closes or replaces the public firewall rules (ports) of one Lightsail instance.
+  - A rule is identified by its O(ports[].protocol), O(ports[].from_port) and O(ports[].to_port);
+    what it allows is its sources, O(ports[].cidrs), O(ports[].ipv6_cidrs) and O(ports[].cidr_list_aliases).
+  - Sources are compared after normalisation, so V(192.0.2.44) equals V(192.0.2.44/32), IPv6 blocks are
+    compared in canonical form, order and duplicates do not matter, and V(all) equals V(-1).
+  - With O(state=present) every listed source is allowed on its rule afterwards and nothing else changes
+    (C(OpenInstancePublicPorts)). With O(state=absent) the listed sources are removed from their rules; a rule
+    listed without sources, or left without any, is closed (C(CloseInstancePublicPorts)). With
+    O(state=present) and O(purge_ports=true) the firewall becomes exactly the listed rules (C(PutInstancePublicPorts)).
+  - A run that changes nothing makes exactly one API call (C(GetInstancePortStates)).
+  - Lightsail does not document whether opening a rule that is already open merges or replaces its sources, nor
+    whether closing a rule with some of its sources removes just those or the whole rule. This module plans its
+    writes so that the firewall ends up as requested either way; see the notes.
+author:
+  - seed.lightsail maintainers
+options:
+  instance_name:
+    description:
+      - Name of the Lightsail instance.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) allows the listed sources on the listed rules; V(absent) removes them.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge_ports:
+    description:
+      - With O(state=present), make the firewall exactly the rules in O(ports), closing every other rule.
+      - With an empty O(ports) this closes every rule, which cuts off all public access to the instance.
+      - Not allowed with O(state=absent).
+    type: bool
+    default: false
+  ports:
+    description:
+      - The rules to open or close.
+      - The same rule (protocol and port range) may be listed twice only with the same sources.
+      - The output of M(seed.lightsail.lightsail_instance_ports_info) can be passed here unchanged.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      protocol:
+        description:
+          - V(tcp), V(udp), V(icmp), V(icmpv6) or V(all), in any case. V(-1) means V(all).
+        type: str
+        required: true
+      from_port:
+        description:
+          - First port of the range, for V(tcp) and V(udp) (0-65535).
+          - The ICMP type for V(icmp) and V(icmpv6) (-1 for every type).
+          - Optional for V(all), which covers ports 0-65535 unless ports are given.
+        type: int
+      to_port:
+        description:
+          - Last port of the range, for V(tcp) and V(udp); defaults to O(ports[].from_port).
+          - The ICMP code for V(icmp) and V(icmpv6) (-1 for every code); defaults to -1.
+        type: int
+      cidrs:
+        description:
+          - IPv4 addresses or CIDR blocks allowed to connect, for example V(203.0.113.0/24). V(0.0.0.0/0) is everyone.
+          - A bare address means a /32. A block with host bits set is an error.
+        type: list
+        elements: str
+      ipv6_cidrs:
+        description:
+          - IPv6 addresses or CIDR blocks allowed to connect. V(::/0) is everyone.
+        type: list
+        elements: str
+      cidr_list_aliases:
+        description:
+          - Aliases of address lists. The only one is V(lightsail-connect), the browser-based SSH and RDP client of the
+            Lightsail console.
+        type: list
+        elements: str
+notes:
+  - With O(state=present) at least one source is required per rule; opening a port to everyone means writing
+    V(0.0.0.0/0) or V(::/0) on purpose.
+  - Lightsail allows at most 60 sources per rule.
+  - Every write sends all three source lists explicitly, because the service's default for an omitted list is
+    undocumented.
+  - Narrowing a rule (removing some of its sources) is a C(CloseInstancePublicPorts) of the sources to drop followed
+    by an C(OpenInstancePublicPorts) of the sources to keep. If Lightsail closes the whole rule on the first call,
+    the rule is closed for the moment between the two calls.
+  - With O(purge_ports=true) the module reads the firewall and then replaces it in one call. Rules that someone
+    else opens between the read and the write are closed. With O(state=present) or O(state=absent) without purge,
+    only the listed rules are written, so concurrent changes to other rules survive.
+  - If a write fails after retries, the error lists the writes that were applied and those that were not. Running
+    the task again converges.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: Reads the firewall once and reports the same RV(changed), diff, RV(ports) and RV(operations) as a real run, without writing.
+  diff_mode:
+    support: full
+    details: The diff shows the rules before and after, normalised, from the same model that decides RV(changed).
+  platform:
+    platforms: aws
+  action_group:
+    support: full
+    membership:
+      - seed.lightsail.lightsail
+"""
+
+EXAMPLES = r"""
+- name: Allow SSH from the office only, HTTP and HTTPS from everyone (exact firewall)
+  seed.lightsail.lightsail_instance_ports:
+    instance_name: web-1
+    region: eu-west-1
+    purge_ports: true
+    ports:
+      - protocol: tcp
+        from_port: 22
+        cidrs: [203.0.113.0/24]
+      - protocol: tcp
+        from_port: 80
+        cidrs: [0.0.0.0/0]
+        ipv6_cidrs: ["::/0"]
+      - protocol: tcp
+        from_port: 443
+        cidrs: [0.0.0.0/0]
+        ipv6_cidrs: ["::/0"]
+
+- name: Allow ping from a monitoring host, keeping every other rule
+  seed.lightsail.lightsail_instance_ports:
+    instance_name: web-1
+    ports:
+      - protocol: icmp
+        from_port: 8
+        cidrs: [198.51.100.7]
+
+- name: Keep the Lightsail console's browser SSH working
+  seed.lightsail.lightsail_instance_ports:
+    instance_name: web-1
+    ports:
+      - protocol: tcp
+        from_port: 22
+        cidr_list_aliases: [lightsail-connect]
+
+- name: Stop allowing SSH from everyone (other SSH sources stay)
+  seed.lightsail.lightsail_instance_ports:
+    instance_name: web-1
+    state: absent
+    ports:
+      - protocol: tcp
+        from_port: 22
+        cidrs: [0.0.0.0/0]
+        ipv6_cidrs: ["::/0"]
+
+- name: Close MySQL entirely, whatever its sources
+  seed.lightsail.lightsail_instance_ports:
+    instance_name: db-1
+    state: absent
+    ports:
+      - protocol: tcp
+        from_port: 3306
+
+- name: Copy the firewall of one instance to another
+  block:
+    - name: Read the template instance's rules
+      seed.lightsail.lightsail_instance_ports_info:
+        instance_name: web-1
+      register: template
+
+    - name: Make web-2's firewall the same
+      seed.lightsail.lightsail_instance_ports:
+        instance_name: web-2
+        purge_ports: true
+        ports: "{{ template.instances[0].ports }}"
+"""
+
+RETURN = r"""
+instance_name:
+  description: The instance whose firewall was managed.
+  returned: always
+  type: str
+  sample: web-1
+region:
+  description: The AWS region of the instance.
+  returned: always
+  type: str
+  sample: eu-west-1
+ports:
+  description:
+    - The rules of the instance after the task (in check mode, the rules it would have), normalised and sorted.
+    - The same shape the O(ports) option takes.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    protocol:
+      description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+      type: str
+      sample: tcp
+    from_port:
+      description: First port, or the ICMP type.
+      type: int
+      sample: 22
+    to_port:
+      description: Last port, or the ICMP code.
+      type: int
+      sample: 22
+    cidrs:
+      description: IPv4 sources in CIDR notation.
+      type: list
+      elements: str
+      sample: [203.0.113.0/24]
+    ipv6_cidrs:
+      description: IPv6 sources in canonical CIDR notation.
+      type: list
+      elements: str
+      sample: ["2001:db8::/32"]
+    cidr_list_aliases:
+      description: Aliases of address lists.
+      type: list
+      elements: str
+      sample: [lightsail-connect]
+operations:
+  description:
+    - The writes made, in order, or in check mode those that would be made. Empty when nothing changes.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    operation:
+      description: C(OpenInstancePublicPorts), C(CloseInstancePublicPorts) or C(PutInstancePublicPorts).
+      type: str
+      sample: OpenInstancePublicPorts
+    ports:
+      description: The rules the call sends, in the shape of RV(ports).
+      type: list
+      elements: dict
+  sample:
+    - operation: OpenInstancePublicPorts
+      ports:
+        - protocol: tcp
+          from_port: 22
+          to_port: 22
+          cidrs: [203.0.113.0/24]
+          ipv6_cidrs: []
+          cidr_list_aliases: []
+applied_operations:
+  description: When a write fails, the writes that were applied before it.
+  returned: failure during writes
+  type: list
+  elements: dict
+failed_operation:
+  description: When a write fails, the write that failed.
+  returned: failure during writes
+  type: dict
+pending_operations:
+  description: When a write fails, the writes after it, which were not attempted.
+  returned: failure during writes
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+
+RULE_OPTIONS = dict(
+    protocol=dict(type="str", required=True),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    cidrs=dict(type="list", elements="str"),
+    ipv6_cidrs=dict(type="list", elements="str"),
+    cidr_list_aliases=dict(type="list", elements="str"),
+)
+
+
+def main():
+    module = AnsibleLightsailModule(
+        argument_spec=dict(
+            instance_name=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            purge_ports=dict(type="bool", default=False),
+            ports=dict(type="list", elements="dict", default=[], options=RULE_OPTIONS),
+        ),
+        supports_check_mode=True,
+    )
+    name, state, purge = module.params["instance_name"], module.params["state"], module.params["purge_ports"]
+    if purge and state == "absent":
+        module.fail_json(msg="purge_ports: true applies to state=present only; with state=absent list the rules to close")
+    try:
+        requested = parse_rules(module.params["ports"], require_sources=state == "present")
+    except RuleError as error:
+        module.fail_json(msg=str(error))
+
+    client = module.lightsail_client()
+    result = dict(changed=False, instance_name=name, region=module.region)
+    try:
+        port_states = get_instance_port_states(client, name)
+    except AnsibleLightsailError as error:
+        module.fail_with_error(error, **result)
+    if port_states is None:
+        module.fail_json(msg="Lightsail instance %r not found in region %s" % (name, module.region), **result)
+
+    plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
+    result.update(changed=plan.changed, ports=firewall_to_list(plan.after), operations=[op.to_dict() for op in plan.operations])
+    if module._diff:
+        result["diff"] = plan.diff()
+
+    if plan.changed and not module.check_mode:
+        try:
+            apply_operations(client, name, plan.operations)
+        except PartialWriteError as error:
+            result.update(
+                changed=bool(error.applied),
+                applied_operations=[op.to_dict() for op in error.applied],
+                failed_operation=error.failed.to_dict(),
+                pending_operations=[op.to_dict() for op in error.pending],
+            )
+            result.pop("ports")
+            module.fail_with_error(error, **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""lightsail_instance_ports end to end: ansible-playbook -> module -> boto3 -> HTTP -> test service."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+
+MODULE = "seed.lightsail.lightsail_instance_ports"
+READ = "GetInstancePortStates"
+OFFICE, HOME = "203.0.113.0/24", "198.51.100.7/32"
+WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
+
+BEHAVIOURS = [
+    dict(open_existing=o, close_sources=c, close_missing=m)
+    for o in ("merge", "replace")
+    for c in ("remove_named", "whole_rule")
+    for m in ("noop", "error")
+]
+
+
+def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
+    return {
+        "protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
+        "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases),
+    }
+
+
+def normalised(rules):
+    """Rules in any accepted form -> the module's sorted output shape."""
+    return firewall_to_list(parse_rules(rules))
+
+
+def api_rules(rules):
+    """Rules in the module's shape -> the service's camelCase shape, for seeding."""
+    firewall = parse_rules(rules)
+    return [to_port_info(key, firewall[key]) for key in firewall]
+
+
+def firewall(admin, name, region="us-east-1"):
+    return firewall_to_list(firewall_from_port_states(admin.rules(name, region=region)))
+
+
+START = [rule("tcp", 22, cidrs=[WORLD4, OFFICE], ipv6=[WORLD6]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3306, cidrs=[WORLD4])]
+
+# (instance, task args, expected firewall afterwards)
+SCENARIOS = [
+    ("add-source", {"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]},
+     [rule("tcp", 22, cidrs=[WORLD4, OFFICE, HOME], ipv6=[WORLD6])] + START[1:]),
+    ("add-rule", {"ports": [{"protocol": "icmp", "from_port": 8, "cidrs": [HOME]}]},
+     START + [rule("icmp", 8, -1, cidrs=[HOME])]),
+    ("narrow", {"state": "absent", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6]}]},
+     [rule("tcp", 22, cidrs=[OFFICE])] + START[1:]),
+    ("close-rule", {"state": "absent", "ports": [{"protocol": "tcp", "from_port": 3306}]},
+     START[:2]),
+    ("close-last-sources", {"state": "absent", "ports": [{"protocol": "tcp", "from_port": 3306, "cidrs": ["0.0.0.0/0"]}]},
+     START[:2]),
+    ("close-missing", {"state": "absent", "ports": [{"protocol": "udp", "from_port": 53}]},
+     START),
+    ("exclusive", {"purge_ports": True, "ports": [{"protocol": "TCP", "from_port": 22, "cidrs": ["203.0.113.0/24"], "cidr_list_aliases": ["lightsail-connect"]},
+                                                   {"protocol": "tcp", "from_port": 443, "ipv6_cidrs": ["::/0"]}]},
+     [rule("tcp", 22, cidrs=[OFFICE], aliases=["lightsail-connect"]), rule("tcp", 443, ipv6=[WORLD6])]),
+    ("ipv6-only", {"ports": [{"protocol": "tcp", "from_port": 80, "ipv6_cidrs": ["2001:DB8::/32"]}]},
+     [START[0], rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6, "2001:db8::/32"]), START[2]]),
+]
+
+
+def seed_start(admin):
+    for name, _, _ in SCENARIOS:
+        admin.seed_instance(name, ports=api_rules(START))
+
+
+def scenario_play(check=False):
+    tasks = [{"name": name, MODULE: dict(args, instance_name=name)} for name, args, _ in SCENARIOS]
+    return [{"name": "scenarios", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=lambda b: "-".join(b.values()))
+def test_every_scenario_converges_under_every_behaviour(ansible, lightsail_admin, behaviour):
+    lightsail_admin.set_behaviour(**behaviour)
+    seed_start(lightsail_admin)
+
+    first = ansible.playbook(scenario_play())
+    for name, _, expected in SCENARIOS:
+        result = first.result(name)
+        assert firewall(lightsail_admin, name) == normalised(expected), name
+        assert result["ports"] == normalised(expected), name
+        assert result["changed"] == (normalised(expected) != normalised(START)), name
+
+    lightsail_admin.clear_calls()
+    second = ansible.playbook(scenario_play())
+    assert not any(second.result(name)["changed"] for name, _, _ in SCENARIOS)
+    calls = lightsail_admin.calls()
+    assert [c["operation"] for c in calls] == [READ] * len(SCENARIOS), "an unchanged run is one read per task"
+
+
+def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin):
+    seed_start(lightsail_admin)
+    checked = ansible.playbook(scenario_play(), check=True, diff=True)
+    assert lightsail_admin.write_calls() == []
+    assert [c["operation"] for c in lightsail_admin.calls()] == [READ] * len(SCENARIOS)
+    for name, _, _ in SCENARIOS:
+        assert firewall(lightsail_admin, name) == normalised(START)
+
+    real = ansible.playbook(scenario_play(), diff=True)
+    for name, _, _ in SCENARIOS:
+        dry, wet = checked.result(name), real.result(name)
+        for key in ("changed", "ports", "operations", "diff"):
+            assert dry[key] == wet[key], (name, key)
+
+
+def test_operations_match_the_calls_made(ansible, lightsail_admin):
+    seed_start(lightsail_admin)
+    run = ansible.playbook(scenario_play())
+    writes = lightsail_admin.write_calls()
+    reported = [op["operation"] for name, _, _ in SCENARIOS for op in run.result(name)["operations"]]
+    assert [c["operation"] for c in writes] == reported
+    narrow = run.result("narrow")["operations"]
+    assert [op["operation"] for op in narrow] == ["CloseInstancePublicPorts", "OpenInstancePublicPorts"]
+    assert [op["operation"] for op in run.result("exclusive")["operations"]] == ["PutInstancePublicPorts"]
+    assert run.result("close-missing")["operations"] == []
+
+
+def test_every_write_sends_all_three_source_lists(ansible, lightsail_admin):
+    seed_start(lightsail_admin)
+    ansible.playbook(scenario_play())
+    for call in lightsail_admin.write_calls():
+        infos = call["params"].get("portInfos") or [call["params"]["portInfo"]]
+        for info in infos:
+            assert {"cidrs", "ipv6Cidrs", "cidrListAliases"} <= set(info), call
+
+
+def test_diff_shows_before_and_after(ansible, lightsail_admin):
+    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    result = ansible.run_module(MODULE, {"instance_name": "web-1", "state": "absent", "ports": [{"protocol": "tcp", "from_port": 3306}]}, diff=True)
+    assert result["diff"]["before"]["ports"] == normalised(START)
+    assert result["diff"]["after"]["ports"] == normalised(START[:2])
+    assert result["_run"].rc == 0
+
+
+def test_no_diff_key_without_diff_mode(ansible, lightsail_admin):
+    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    result = ansible.run_module(MODULE, {"instance_name": "web-1", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE]}]})
+    assert "diff" not in result and result["changed"] is False
+
+
+def test_all_read_back_as_minus_one_is_the_same_rule(ansible, lightsail_admin):
+    lightsail_admin.set_behaviour(all_protocol_read="-1")
+    lightsail_admin.seed_instance("web-1", ports=api_rules([rule("all", 0, 65535, cidrs=[OFFICE])]))
+    result = ansible.run_module(MODULE, {"instance_name": "web-1", "ports": [{"protocol": "-1", "cidrs": [OFFICE]}]})
+    assert result["changed"] is False, result
+    assert result["ports"] == normalised([rule("all", 0, 65535, cidrs=[OFFICE])])
+
+
+def test_unknown_instance_names_instance_and_region(ansible, lightsail_admin):
+    result = ansible.run_module(MODULE, {"instance_name": "ghost", "region": "eu-west-1", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE]}]})
+    assert result["failed"]
+    assert "ghost" in result["msg"] and "eu-west-1" in result["msg"]
+    assert lightsail_admin.write_calls() == []
+
+
+BAD_INPUT = [
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["10.0.0.1/8"]}]}, "ports[0] (tcp 22).cidrs[0]: '10.0.0.1/8' has host bits set; did you mean '10.0.0.0/8'?"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["::/0"]}]}, "ports[0] (tcp 22).cidrs[0]: '::/0' is an IPv6 block"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["not-an-ip"]}]}, "ports[0] (tcp 22).cidrs[0]: 'not-an-ip' is not an IPv4"),
+    ({"ports": [{"protocol": "tcp", "from_port": 65536, "cidrs": [OFFICE]}]}, "ports[0].from_port: 65536 is out of range"),
+    ({"ports": [{"protocol": "tcp", "from_port": 443, "to_port": 80, "cidrs": [OFFICE]}]}, "ports[0]: from_port 443 is greater than to_port 80"),
+    ({"ports": [{"protocol": "icmp", "from_port": 8, "to_port": 256, "cidrs": [OFFICE]}]}, "ports[0].to_port: 256 is out of range for the ICMP code"),
+    ({"ports": [{"protocol": "sctp", "from_port": 22, "cidrs": [OFFICE]}]}, "ports[0].protocol: unknown protocol 'sctp'"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidr_list_aliases": ["office"]}]}, "ports[0] (tcp 22).cidr_list_aliases[0]: unknown alias 'office'"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["10.%d.0.0/16" % i for i in range(61)]}]}, "ports[0] (tcp 22): 61 sources"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE]}, {"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]},
+     "ports[1]: describes tcp 22 again"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22}]}, "ports[0] (tcp 22): no sources"),
+    ({"state": "absent", "purge_ports": True, "ports": []}, "purge_ports: true applies to state=present only"),
+    ({"ports": [{"protocol": "tcp", "from_port": "ssh", "cidrs": [OFFICE]}]}, "from_port"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE], "source": "x"}]}, "source"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_INPUT, ids=[m[:40] for _, m in BAD_INPUT])
+def test_bad_input_fails_before_any_call(ansible, lightsail_admin, args, message):
+    lightsail_admin.seed_instance("web-1")
+    result = ansible.run_module(MODULE, dict(args, instance_name="web-1"))
+    assert result["failed"], result
+    assert message in result["msg"], result["msg"]
+    assert "Traceback (most recent call last)" not in str(result.get("exception", "")) + result.get("module_stderr", "")
+    assert lightsail_admin.calls() == []
