@@ -1,0 +1,559 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: lightsail_firewall_baseline
+short_description: Audit or enforce a hardened firewall baseline on every Lightsail instance of a region
+version_added: 1.0.0
+description:
+  - Compares the firewall of every selected Lightsail instance of a region with a hardened baseline, and with
+    O(mode=apply) makes each firewall exactly the baseline.
+  - The instances are listed with one paginated C(GetInstances) listing, which carries every instance's rules, so no
+    per-instance read is made. Each instance is planned from that listing; the writes (one C(PutInstancePublicPorts) per
+    instance that differs) run concurrently, at most O(max_concurrency) at a time.
+  - The baseline is the profile O(baseline) on the instance's platform (C(LINUX_UNIX) or C(WINDOWS), from its blueprint), plus
+    O(extra_rules) and O(public_exceptions). The admin port is tcp 22 on Linux/Unix and tcp 3389 on Windows.
+  - Before any API call, the options are validated. Before any write, every baseline is checked by two guards, and
+    the module fails rather than apply one that does not pass. The policy refuses a rule that opens a flagged port
+    (SSH, RDP, databases and the rest of the table in the collection's C(docs/baselines.md)), protocol V(all), or
+    the range 0-65535 to V(0.0.0.0/0) or V(::/0), unless O(public_exceptions) names it. The lockout guard refuses
+    a baseline that leaves the admin port reachable from nowhere, unless O(allow_lockout=true).
+  - Every instance gets a report entry, the same one the role C(seed.lightsail.firewall_baseline) produces in per-host
+    mode, with its compliance as found (rules missing from and extra to the baseline, policy violations, excepted findings)
+    and what the run changed (or in check mode would change).
+  - The role C(seed.lightsail.firewall_baseline) and the playbooks C(seed.lightsail.audit) and C(seed.lightsail.harden)
+    wrap this module with a JSON report file, a table and C(set_stats) data.
+author:
+  - seed.lightsail maintainers
+options:
+  mode:
+    description:
+      - V(audit) reads and reports; it never writes.
+      - V(apply) makes the firewall of every selected instance exactly its baseline (an exclusive write, like
+        O(seed.lightsail.lightsail_instance_ports#module:purge_ports=true)) and reports what it changed.
+    type: str
+    choices: [audit, apply]
+    default: audit
+  baseline:
+    description:
+      - The profile of the baseline.
+      - V(locked_down) allows only the admin port, from O(admin_cidrs) and O(admin_ipv6_cidrs) and, with
+        O(keep_console_access), from the Lightsail console's browser client (V(lightsail-connect)).
+      - V(console_only) allows only the admin port, and only from V(lightsail-connect).
+      - V(web) is V(locked_down) plus tcp 80 and 443 from everyone; V(web_https_only) adds only tcp 443.
+      - V(custom) is the admin access of V(locked_down) plus O(extra_rules), which then carry the instance's own rules.
+    type: str
+    choices: [locked_down, console_only, web, web_https_only, custom]
+    default: locked_down
+  admin_cidrs:
+    description:
+      - IPv4 addresses or CIDR blocks allowed to reach the admin port. A bare address means a /32.
+      - V(0.0.0.0/0) is refused by the policy unless O(public_exceptions) names the admin port.
+      - Not allowed with O(baseline=console_only).
+    type: list
+    elements: str
+    default: []
+  admin_ipv6_cidrs:
+    description:
+      - IPv6 addresses or CIDR blocks allowed to reach the admin port, on the separate IPv6 firewall.
+      - Not allowed with O(baseline=console_only).
+    type: list
+    elements: str
+    default: []
+  keep_console_access:
+    description:
+      - Allow the admin port from V(lightsail-connect), so that the browser-based SSH and RDP client of the Lightsail
+        console keeps working.
+      - Must be V(true) with O(baseline=console_only).
+    type: bool
+    default: true
+  extra_rules:
+    description:
+      - More rules for the baseline, in the shape of the O(seed.lightsail.lightsail_instance_ports#module:ports) option.
+        Each needs at least one source.
+      - A rule for the same protocol and ports as another rule of the baseline adds its sources to it.
+      - Checked against the policy like every other rule.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      protocol:
+        description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+        type: str
+        required: true
+      from_port:
+        description: First port, or the ICMP type. Optional for V(all).
+        type: int
+      to_port:
+        description: Last port (defaults to O(extra_rules[].from_port)), or the ICMP code (defaults to -1).
+        type: int
+      cidrs:
+        description: IPv4 sources.
+        type: list
+        elements: str
+      ipv6_cidrs:
+        description: IPv6 sources.
+        type: list
+        elements: str
+      cidr_list_aliases:
+        description: Aliases; the only one is V(lightsail-connect).
+        type: list
+        elements: str
+  public_exceptions:
+    description:
+      - Ports that may be open to everyone although the policy flags them, each with the reason. Each one also opens
+        its port to everyone in the baseline (V(0.0.0.0/0), and V(::/0) with O(public_ipv6)).
+      - An exception excuses a finding when its protocol is the rule's protocol (or V(all)) and its range covers the
+        exposed ports. A rule of protocol V(all) needs an exception of protocol V(all).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      protocol:
+        description: V(tcp), V(udp) or V(all).
+        type: str
+        required: true
+      from_port:
+        description: First port. Optional for V(all).
+        type: int
+      to_port:
+        description: Last port; defaults to O(public_exceptions[].from_port).
+        type: int
+      reason:
+        description: Why this port is open to the world. Required and must not be empty; it is shown in the report.
+        type: str
+        required: true
+  public_ipv6:
+    description:
+      - Open the ports the baseline opens to everyone (V(web), V(web_https_only), O(public_exceptions)) on the IPv6
+        firewall as well (V(::/0)).
+    type: bool
+    default: true
+  allow_lockout:
+    description:
+      - Accept a baseline that leaves the admin port reachable from nowhere (no O(admin_cidrs), no O(admin_ipv6_cidrs),
+        no O(keep_console_access), and no extra rule covering it). Without it, such a baseline is refused.
+    type: bool
+    default: false
+  instance_names:
+    description:
+      - Only these instances. A name that no instance of the region has is an error, raised before any write.
+    type: list
+    elements: str
+  tags:
+    description:
+      - Only instances that carry all of these tags with these values. A tag given with an empty value matches any value.
+    type: dict
+  max_concurrency:
+    description:
+      - How many instances are written to at the same time in O(mode=apply). Each instance's own writes stay in order.
+    type: int
+    default: 10
+  fail_on_violations:
+    description:
+      - In O(mode=audit), fail when any instance has a policy violation that no exception excuses, after building the
+        full report.
+      - In O(mode=apply) the violations are fixed (every baseline passes the policy), so it has no effect.
+    type: bool
+    default: false
+notes:
+  - Entries of access type C(Private) in the listing are not public firewall rules and are left alone.
+  - The listing and the writes are not atomic. Rules that someone else opens on an instance between the listing and its
+    write are closed by O(mode=apply), as with O(seed.lightsail.lightsail_instance_ports#module:purge_ports=true).
+  - When the writes of some instances fail after retries, the others are still written; the module then fails, and
+    the entries of the failed instances carry the error and which writes were applied. Running it again converges.
+  - Throttling (C(ThrottlingException)) is retried with a jittered backoff per call.
+  - A source counts as the world only when it is exactly V(0.0.0.0/0) or V(::/0), as the security checks cited in
+    C(docs/baselines.md) do.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Lists the instances and reports the same RV(instances), RV(summary), RV(changed) and diff as a real run, without writing.
+  diff_mode:
+    support: full
+    details: One diff per instance that changes (or would change), with the rules before and after, from the same plan that decides RV(changed).
+  platform:
+    platforms: aws
+  action_group:
+    support: full
+    membership:
+      - seed.lightsail.lightsail
+"""
+
+EXAMPLES = r"""
+- name: Audit every instance of a region against the locked-down baseline
+  seed.lightsail.lightsail_firewall_baseline:
+    region: eu-west-1
+    mode: audit
+    baseline: locked_down
+    admin_cidrs: [203.0.113.0/24]
+  register: audit
+
+- name: Show the instances that do not comply
+  ansible.builtin.debug:
+    msg: "{{ audit.instances | rejectattr('compliant') | map(attribute='name') | list }}"
+
+- name: Harden the web servers (try it with --check --diff first)
+  seed.lightsail.lightsail_firewall_baseline:
+    region: eu-west-1
+    mode: apply
+    baseline: web_https_only
+    tags:
+      role: web
+    admin_cidrs: [203.0.113.0/24]
+    admin_ipv6_cidrs: ["2001:db8:1234::/48"]
+    max_concurrency: 20
+
+- name: A mail relay may expose SMTP; say why
+  seed.lightsail.lightsail_firewall_baseline:
+    region: us-east-1
+    mode: apply
+    instance_names: [mx-1, mx-2]
+    admin_cidrs: [203.0.113.0/24]
+    public_exceptions:
+      - protocol: tcp
+        from_port: 25
+        reason: inbound mail relay for example.com
+
+- name: Browser console only, fail the job if anything is exposed
+  seed.lightsail.lightsail_firewall_baseline:
+    region: us-east-1
+    baseline: console_only
+    fail_on_violations: true
+"""
+
+RETURN = r"""
+mode:
+  description: The mode the module ran in.
+  returned: always
+  type: str
+  sample: audit
+baseline:
+  description: The profile of the baseline the instances were compared with.
+  returned: always
+  type: str
+  sample: locked_down
+region:
+  description: The AWS region.
+  returned: always
+  type: str
+  sample: eu-west-1
+baseline_rules:
+  description: The baseline firewall of each platform found among the selected instances, in the shape of the C(ports) option.
+  returned: always
+  type: dict
+  sample:
+    LINUX_UNIX:
+      - protocol: tcp
+        from_port: 22
+        to_port: 22
+        cidrs: [203.0.113.0/24]
+        ipv6_cidrs: []
+        cidr_list_aliases: [lightsail-connect]
+summary:
+  description: Counts over RV(instances).
+  returned: always
+  type: dict
+  contains:
+    instances:
+      description: How many instances were selected.
+      type: int
+    compliant:
+      description: Instances whose firewall, as found, was exactly the baseline with no violations.
+      type: int
+    non_compliant:
+      description: The other instances.
+      type: int
+    drifted:
+      description: Instances with rules missing from or extra to the baseline.
+      type: int
+    with_violations:
+      description: Instances with at least one policy violation.
+      type: int
+    violations:
+      description: Policy violations over all instances (a rule open to the world on both firewalls counts twice).
+      type: int
+    excepted:
+      description: Findings excused by O(public_exceptions).
+      type: int
+    changed:
+      description: Instances written to (in check mode, that would be written to).
+      type: int
+    failed:
+      description: Instances whose writes failed.
+      type: int
+  sample:
+    instances: 3
+    compliant: 1
+    non_compliant: 2
+    drifted: 2
+    with_violations: 1
+    violations: 2
+    excepted: 0
+    changed: 2
+    failed: 0
+instances:
+  description: One report entry per selected instance, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The instance name.
+      type: str
+      sample: web-1
+    region:
+      description: The region.
+      type: str
+      sample: eu-west-1
+    platform:
+      description: V(LINUX_UNIX) or V(WINDOWS).
+      type: str
+      sample: LINUX_UNIX
+    compliant:
+      description: Whether the firewall, as found, was exactly the baseline and had no policy violation.
+      type: bool
+    missing:
+      description: The baseline's sources the firewall did not allow, rule by rule, in the shape of the C(ports) option.
+      type: list
+      elements: dict
+    extra:
+      description: The sources the firewall allowed beyond the baseline, rule by rule, in the shape of the C(ports) option.
+      type: list
+      elements: dict
+    violations:
+      description: Policy findings on the firewall as found that no exception excuses.
+      type: list
+      elements: dict
+      contains:
+        check:
+          description: V(flagged_port) (a port of the table) or V(every_port) (protocol V(all), or 0-65535).
+          type: str
+        service:
+          description: The service of the flagged port, for example V(SSH), or V(every port).
+          type: str
+        protocol:
+          description: The rule's protocol.
+          type: str
+        from_port:
+          description: First exposed port of the service.
+          type: int
+        to_port:
+          description: Last exposed port of the service.
+          type: int
+        family:
+          description: V(ipv4) or V(ipv6), the firewall it is open on.
+          type: str
+        source:
+          description: V(0.0.0.0/0) or V(::/0).
+          type: str
+        flagged_by:
+          description: The security checks that flag it.
+          type: list
+          elements: str
+        rule:
+          description: The whole rule, in the shape of the C(ports) option.
+          type: dict
+        excepted:
+          description: Whether an exception excuses it (always V(false) here).
+          type: bool
+        exception_reason:
+          description: The reason of the excusing exception, or V(null).
+          type: str
+        message:
+          description: One line for people.
+          type: str
+          sample: SSH (tcp 22) open to 0.0.0.0/0
+    excepted:
+      description: Findings that O(public_exceptions) excuse, in the shape of RV(instances[].violations).
+      type: list
+      elements: dict
+    changed:
+      description: Whether the run wrote to this instance (in check mode, would have).
+      type: bool
+    operations:
+      description: The writes made (or in check mode, that would be made), in the shape of the RV(seed.lightsail.lightsail_instance_ports#module:operations)
+        return value of M(seed.lightsail.lightsail_instance_ports). Always empty in O(mode=audit).
+      type: list
+      elements: dict
+    ports_before:
+      description: The firewall as found.
+      type: list
+      elements: dict
+    ports_after:
+      description: The firewall the run leaves (the same as RV(instances[].ports_before) in O(mode=audit)); V(null) when the writes failed.
+      type: list
+      elements: dict
+    failed:
+      description: Whether the writes to this instance failed.
+      type: bool
+    error:
+      description: The error of the failed write.
+      type: str
+      returned: when the writes failed
+    applied_operations:
+      description: The writes applied before the failure.
+      type: list
+      elements: dict
+      returned: when the writes failed
+    failed_operation:
+      description: The write that failed.
+      type: dict
+      returned: when the writes failed
+    pending_operations:
+      description: The writes not attempted.
+      type: list
+      elements: dict
+      returned: when the writes failed
+missing_names:
+  description: Names in O(instance_names) that no instance of the region has (the module fails when there are any).
+  returned: on that failure
+  type: list
+  elements: str
+"""
+
+from collections import namedtuple
+
+from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+
+RULE_OPTIONS = dict(
+    protocol=dict(type="str", required=True),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    cidrs=dict(type="list", elements="str"),
+    ipv6_cidrs=dict(type="list", elements="str"),
+    cidr_list_aliases=dict(type="list", elements="str"),
+)
+EXCEPTION_OPTIONS = dict(
+    protocol=dict(type="str", required=True),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    reason=dict(type="str", required=True),
+)
+BASELINE_OPTIONS = ("admin_cidrs", "admin_ipv6_cidrs", "keep_console_access", "extra_rules", "public_exceptions", "public_ipv6", "allow_lockout")
+
+
+# One instance: its report entry, and in apply mode the plan that brings it to its baseline.
+InstancePlan = namedtuple("InstancePlan", ["name", "entry", "plan"])
+
+
+def plan_instance(instance, region, options, baselines, apply):
+    """A GetInstances entry -> InstancePlan; ``baselines`` caches the guarded baseline of each platform."""
+    platform = instance_summary(instance)["platform"]
+    if platform not in baselines:
+        baselines[platform] = build_baseline(options, platform)
+    current = split_networking_ports((instance.get("networking") or {}).get("ports"))[0]
+    plan = plan_changes(current, baselines[platform], "present", purge=True) if apply else None
+    operations = [op.to_dict() for op in plan.operations] if plan else []
+    entry = instance_report(instance["name"], region, platform, current, baselines[platform], options.public_exceptions,
+                            operations, plan.after if plan else None)
+    return InstancePlan(instance["name"], entry, plan)
+
+
+def instance_diff(item):
+    diff = item.plan.diff()
+    diff.update(before_header="%s (before)" % item.name, after_header="%s (after)" % item.name)
+    return diff
+
+
+def main():
+    module = AnsibleLightsailModule(
+        argument_spec=dict(
+            mode=dict(type="str", default="audit", choices=["audit", "apply"]),
+            baseline=dict(type="str", default="locked_down", choices=["locked_down", "console_only", "web", "web_https_only", "custom"]),
+            admin_cidrs=dict(type="list", elements="str", default=[]),
+            admin_ipv6_cidrs=dict(type="list", elements="str", default=[]),
+            keep_console_access=dict(type="bool", default=True),
+            extra_rules=dict(type="list", elements="dict", default=[], options=RULE_OPTIONS),
+            public_exceptions=dict(type="list", elements="dict", default=[], options=EXCEPTION_OPTIONS),
+            public_ipv6=dict(type="bool", default=True),
+            allow_lockout=dict(type="bool", default=False),
+            instance_names=dict(type="list", elements="str"),
+            tags=dict(type="dict"),
+            max_concurrency=dict(type="int", default=10),
+            fail_on_violations=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    apply = params["mode"] == "apply"
+    result = dict(changed=False, mode=params["mode"], baseline=params["baseline"], region=module.region)
+    if params["max_concurrency"] < 1:
+        module.fail_json(msg="max_concurrency: %d; it must be at least 1" % params["max_concurrency"], **result)
+    try:
+        options = parse_baseline_options(dict([(name, params[name]) for name in BASELINE_OPTIONS], profile=params["baseline"]))
+    except RuleError as error:
+        module.fail_json(msg=str(error), **result)
+
+    client = module.client("lightsail", config=dict(max_pool_connections=max(10, params["max_concurrency"])))
+    names = params["instance_names"]
+    try:
+        instances = [i for i in iter_instances(client) if instance_matches(i, names, params["tags"])]
+    except AnsibleLightsailError as error:
+        module.fail_with_error(error, **result)
+    if names is not None:
+        missing = sorted(set(names) - set(i["name"] for i in instances))
+        if missing:
+            module.fail_json(msg="no instance named %s in region %s; nothing was written" % (", ".join(missing), module.region), missing_names=missing, **result)
+
+    baselines = {}
+    try:
+        items = sorted((plan_instance(i, module.region, options, baselines, apply) for i in instances), key=lambda item: item.name)
+    except RuleError as error:
+        module.fail_json(msg="%s; nothing was written" % error, **result)
+    result["baseline_rules"] = dict((platform, firewall_to_list(firewall)) for platform, firewall in baselines.items())
+
+    changing = [item for item in items if item.plan and item.plan.changed]
+    failures = {}
+    if changing and not module.check_mode:
+        failures = apply_operations_concurrently(client, dict((item.name, item.plan.operations) for item in changing), params["max_concurrency"])
+    entries = []
+    for item in items:
+        error = failures.get(item.name)
+        if error is None:
+            entries.append(item.entry)
+            continue
+        entries.append(mark_failed(item.entry, error.message, [op.to_dict() for op in error.applied], error.failed.to_dict(), [op.to_dict() for op in error.pending]))
+
+    summary = summarize(entries)
+    result.update(changed=summary["changed"] > 0, instances=entries, summary=summary)
+    if module._diff:
+        result["diff"] = [instance_diff(item) for item in changing]
+    if failures:
+        module.fail_json(msg="writes failed on %d of %d instances (%s); the others were written. First error: %s"
+                         % (len(failures), len(changing), ", ".join(sorted(failures)), failures[sorted(failures)[0]].message), **result)
+    if params["fail_on_violations"] and not apply and summary["violations"]:
+        module.fail_json(msg="%d policy violations on %d of %d instances" % (summary["violations"], summary["with_violations"], summary["instances"]), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
