@@ -28,7 +28,7 @@ description:
     whether closing a rule with some of its sources removes just those or the whole rule. This module plans its
     writes so that the firewall ends up as requested either way; see the notes.
 author:
-  - seed.lightsail maintainers
+  - seed.lightsail maintainers (@seed-lightsail)
 options:
   instance_name:
     description:
@@ -113,10 +113,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the firewall once and reports the same RV(changed), diff, RV(ports) and RV(operations) as a real run, without writing.
+    details: Reads the firewall once and reports the same C(changed), diff, RV(ports) and RV(operations) as a real run, without writing.
   diff_mode:
     support: full
-    details: The diff shows the rules before and after, normalised, from the same model that decides RV(changed).
+    details: The diff shows the rules before and after, normalised, from the same model that decides C(changed).
   platform:
     platforms: aws
   action_group:

@@ -21,7 +21,7 @@ description:
     option of M(seed.lightsail.lightsail_instance_ports) takes, so a firewall can be exported and applied
     elsewhere, or restored, unchanged.
 author:
-  - seed.lightsail maintainers
+  - seed.lightsail maintainers (@seed-lightsail)
 options:
   instance_name:
     description:

@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: lightsail
+short_description: Lightsail instances as inventory hosts, with their firewall rules
+version_added: 1.0.0
+description:
+  - Lists the Amazon Lightsail instances of one or more regions (GetInstances, one call per page and region) and makes each a host.
+  - The inventory source is a YAML file whose name ends in C(lightsail.yml) or C(lightsail.yaml), for example C(prod.lightsail.yml).
+  - Every host is in the group C(lightsail); use O(keyed_groups) and O(groups) for more groups, for example by region, platform or tag.
+  - Each host gets the variables C(lightsail_name), C(lightsail_arn), C(lightsail_region), C(lightsail_availability_zone), C(lightsail_blueprint_id),
+    C(lightsail_bundle_id), C(lightsail_platform) (V(LINUX_UNIX) or V(WINDOWS)), C(lightsail_ip_address_type)
+    (V(ipv4), V(ipv6) or V(dualstack)), C(lightsail_public_ip_address), C(lightsail_private_ip_address),
+    C(lightsail_ipv6_addresses) (a list), C(lightsail_state) (for example V(running) or V(stopped)), C(lightsail_tags) (a dict),
+    C(lightsail_ports) and C(lightsail_private_ports), and C(ansible_host) (see O(ansible_host_source)).
+  - The variables carry the prefix C(lightsail_) because plain C(name) and C(tags) are names ansible-core reserves (it warns
+    about them on every run), and plain names such as C(state) or C(ports) would override role defaults of the same name.
+  - C(lightsail_ports) is the public firewall of the instance, one dict per rule with the keys C(protocol), C(from_port), C(to_port),
+    C(cidrs), C(ipv6_cidrs) and C(cidr_list_aliases), sorted and normalised (an address C(192.0.2.1) reads as C(192.0.2.1/32));
+    it is exactly the shape the O(seed.lightsail.lightsail_instance_ports#module:ports) option takes.
+  - C(lightsail_private_ports) lists the private-access entries Lightsail keeps for some instances (keys C(protocol), C(from_port),
+    C(to_port), C(access_from), C(common_name)); the public-ports API does not manage them.
+  - Credentials, endpoint and region come from the options below or from the usual AWS environment variables
+    (C(AWS_ACCESS_KEY_ID), C(AWS_SECRET_ACCESS_KEY), C(AWS_SESSION_TOKEN), C(AWS_PROFILE), C(AWS_REGION)), as an
+    Automation Controller or AWX Amazon Web Services credential provides them.
+options:
+  plugin:
+    description: The name of this plugin; it must be given for the source to be recognised.
+    type: str
+    required: true
+    choices: [seed.lightsail.lightsail]
+  regions:
+    description:
+      - The regions to list instances in, in this order.
+      - When empty, the one region of O(region) (or C(AWS_REGION), or the AWS configuration) is used.
+      - A name that is not a Lightsail region known to the installed botocore is an error.
+      - If listing fails in any region (for example access denied there) the whole source fails, naming that region.
+    type: list
+    elements: str
+    default: []
+  instance_names:
+    description:
+      - Only these instances, by name. Empty means every instance.
+    type: list
+    elements: str
+    default: []
+  tags:
+    description:
+      - Only instances that carry every one of these tags.
+      - A tag given with an empty value matches whatever value the instance has for it.
+    type: dict
+    default: {}
+  states:
+    description:
+      - Only instances in one of these states, for example V(running), V(stopped), V(pending). Empty means every state.
+      - Every state is the default because the firewall of a stopped instance still applies when it starts.
+    type: list
+    elements: str
+    default: []
+  hostnames:
+    description:
+      - What to name a host by, in order of preference; the first one the instance has a value for is used.
+      - An instance with a value for none of them is left out, with a warning.
+      - Two instances with the same host name (for example the same instance name in two regions) are an error,
+        so that Ansible does not merge them into one host.
+    type: list
+    elements: str
+    choices: [name, public_ip_address, private_ip_address]
+    default: [name]
+  ansible_host_source:
+    description:
+      - Which address becomes C(ansible_host), the address Ansible connects to.
+      - C(ansible_host) is left unset for an instance without that address (a stopped instance has no public address).
+      - O(compose) can override it, for example with C(lightsail_ipv6_addresses[0]).
+    type: str
+    choices: [public_ip_address, private_ip_address]
+    default: public_ip_address
+notes:
+  - The cache (O(cache=true)) holds the instances found; the host names, C(ansible_host) and constructed groups and variables
+    are worked out again on every run. The cache key includes the options that decide what is listed (regions, region,
+    credentials profile or access key, endpoint, filters), so changing them does not return stale hosts.
+  - Filters are applied after listing; GetInstances has no server-side filter.
+extends_documentation_fragment:
+  - inventory_cache
+  - constructed
+  - amazon.aws.boto3
+  - amazon.aws.common.plugins
+  - amazon.aws.region.plugins
+  - amazon.aws.assume_role.plugins
+"""
+
+EXAMPLES = r"""
+# prod.lightsail.yml: every instance of two regions, grouped by region, platform and tag
+plugin: seed.lightsail.lightsail
+regions:
+  - us-east-1
+  - eu-west-1
+keyed_groups:
+  # region_us_east_1, region_eu_west_1
+  - key: lightsail_region
+    prefix: region
+  # platform_LINUX_UNIX, platform_WINDOWS
+  - key: lightsail_platform
+    prefix: platform
+  # tag_env_prod, tag_role_web, ...: one group per tag key and value
+  - key: lightsail_tags
+    prefix: tag
+  # role_web, role_db, ...: one group per value of the role tag
+  - key: lightsail_tags.role
+    prefix: role
+groups:
+  # hosts whose firewall lets the whole IPv4 internet reach SSH
+  ssh_open_to_world: >-
+    lightsail_ports | selectattr('from_port', 'le', 22) | selectattr('to_port', 'ge', 22)
+    | selectattr('cidrs', 'contains', '0.0.0.0/0') | list | length > 0
+compose:
+  # connect over IPv6 where the instance has an address
+  ansible_host: lightsail_ipv6_addresses[0] if lightsail_ipv6_addresses else lightsail_public_ip_address
+
+---
+# web.lightsail.yml: the running web servers of the default region (AWS_REGION), named by public address
+plugin: seed.lightsail.lightsail
+tags:
+  role: web
+states:
+  - running
+hostnames:
+  - public_ip_address
+  - name
+
+---
+# cached.lightsail.yml: at most one listing an hour
+plugin: seed.lightsail.lightsail
+regions: [us-east-1]
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/ansible-lightsail
+cache_timeout: 3600
+"""
+
+import hashlib
+import json
+
+try:
+    import boto3
+except ImportError:
+    pass  # the base class reports a missing SDK
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
+
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_host_facts
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
+
+ALL_HOSTS_GROUP = "lightsail"
+
+# Options that decide which instances are listed; a change to any of them must miss the cache.
+_QUERY_OPTIONS = ("regions", "region", "profile", "access_key", "endpoint_url", "instance_names", "tags", "states")
+
+
+class InventoryModule(AWSInventoryBase):
+    NAME = "seed.lightsail.lightsail"
+    INVENTORY_FILE_SUFFIXES = ("lightsail.yml", "lightsail.yaml")
+
+    class TemplatedOptions(AWSInventoryBase.TemplatedOptions):
+        """amazon.aws 10 templates list and dict options with ``disable_lookups=False``, which ansible-core 2.19
+        deprecates (a warning on every run with ``regions``); this renders the same without the argument."""
+
+        def get(self, *args):
+            value = self.original_options.get(*args)
+            if not value or not self.templar or args[0] not in self.TEMPLATABLE_OPTIONS:
+                return value
+            if isinstance(value, dict):
+                return dict((key, self._render(item)) for key, item in value.items())
+            if isinstance(value, list):
+                return [self._render(item) for item in value]
+            return self._render(value)
+
+        def _render(self, value):
+            return self.templar.template(value) if self.templar.is_template(value) else value
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache=cache)
+        found_in_cache, facts_list = self.get_cached_result(path, cache)
+        if not found_in_cache or not isinstance(facts_list, list):
+            facts_list = self._list_host_facts()
+        try:
+            hosts, unnamed = inventory_hosts(facts_list, self.get_option("hostnames"), self.get_option("ansible_host_source"))
+        except InventoryError as error:
+            raise AnsibleError(to_native(error))
+        self._populate(hosts)
+        if unnamed:
+            self.warn(
+                "%d Lightsail instance(s) left out, with none of hostnames %s: %s"
+                % (len(unnamed), ", ".join(self.get_option("hostnames")), ", ".join("%s (%s)" % (f["name"], f["region"]) for f in unnamed))
+            )
+        self.update_cached_result(path, cache, facts_list)
+
+    def get_cache_key(self, path):
+        query = json.dumps([self.get_option(option) for option in _QUERY_OPTIONS], sort_keys=True, default=str)
+        return "%s_%s" % (super(InventoryModule, self).get_cache_key(path), hashlib.sha256(query.encode("utf-8")).hexdigest()[:8])
+
+    def _list_host_facts(self):
+        """Host facts of the selected instances of every region, region by region, by name within one."""
+        try:
+            regions = regions_to_query(self.get_option("regions"), self.region, _known_lightsail_regions())
+        except InventoryError as error:
+            raise AnsibleError(to_native(error))
+        names, tags, states = self.get_option("instance_names"), self.get_option("tags"), self.get_option("states")
+        facts_list = []
+        for region in regions:
+            selected = [instance for instance in self._instances_in(region) if instance_selected(instance, names, tags, states)]
+            facts_list.extend(sorted((instance_host_facts(instance) for instance in selected), key=lambda facts: facts["name"] or ""))
+        return facts_list
+
+    def _instances_in(self, region):
+        client = self.client("lightsail", region=region)
+        try:
+            return list(iter_instances(client))
+        except AnsibleLightsailError as error:
+            raise AnsibleError(region_error_message(region, _error_code(error.exception), to_native(error.exception or error)))
+
+    def _populate(self, hosts):
+        self.inventory.add_group(ALL_HOSTS_GROUP)
+        strict = self.get_option("strict")
+        for hostname, variables in hosts:
+            self.inventory.add_host(hostname, group=ALL_HOSTS_GROUP)
+            for key, value in variables.items():
+                self.inventory.set_variable(hostname, key, value)
+            self._set_composite_vars(self.get_option("compose"), variables, hostname, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, hostname, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, hostname, strict=strict)
+
+
+def _known_lightsail_regions():
+    session = boto3.session.Session()
+    return [region for partition in session.get_available_partitions() for region in session.get_available_regions("lightsail", partition_name=partition)]
+
+
+def _error_code(exception):
+    response = getattr(exception, "response", None) or {}
+    return (response.get("Error") or {}).get("Code")

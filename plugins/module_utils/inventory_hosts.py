@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the inventory plugin makes of GetInstances: pure Python, no boto3.
+
+The plugin fetches; everything it decides (which regions, which instances, the variables of a
+host, the name of a host) is decided here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+
+# Host variables are the instance facts under this prefix: plain ``name`` and ``tags`` are names
+# ansible-core reserves (it warns on every run), and plain ``state`` or ``ports`` would override
+# role defaults of the same name, since inventory variables take precedence over them.
+HOSTVAR_PREFIX = "lightsail_"
+
+HOSTNAME_SOURCES = ("name", "public_ip_address", "private_ip_address")
+ANSIBLE_HOST_SOURCES = ("public_ip_address", "private_ip_address")
+
+# Error codes that mean "these credentials may not list instances here" (an IAM policy or an SCP) ...
+PERMISSION_ERROR_CODES = ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation")
+# ... and "these credentials are not valid" (wrong, expired, or for a region the account has not enabled).
+CREDENTIAL_ERROR_CODES = (
+    "UnauthenticatedException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "AuthFailure",
+)
+
+_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+class InventoryError(ValueError):
+    """An inventory source the plugin cannot build: a bad option value, or host names that collide."""
+
+
+def regions_to_query(requested, default_region, known_regions):
+    """The regions to list, in the order given, each once.
+
+    ``requested`` is the ``regions`` option; when it is empty the single ``default_region``
+    (the ``region`` option, AWS_REGION or the AWS config) is used. A name that is not a
+    Lightsail region known to botocore is an error, so that a typo does not turn into a
+    connection error or an empty inventory.
+    """
+    regions = []
+    for region in requested or ([default_region] if default_region else []):
+        region = str(region).strip()
+        if region not in regions:
+            regions.append(region)
+    if not regions:
+        raise InventoryError("no region to list instances in: set the regions option, the region option or AWS_REGION")
+    known = set(known_regions or ())
+    unknown = [region for region in regions if region not in known]
+    if known and unknown:
+        raise InventoryError(
+            "unknown Lightsail region(s) %s; %s" % (", ".join(repr(region) for region in unknown), _region_hint(unknown, known))
+        )
+    return regions
+
+
+def _region_hint(unknown, known):
+    if any(not _REGION_NAME.match(region) for region in unknown):
+        return "a region name looks like us-east-1. Lightsail regions: %s" % ", ".join(sorted(known))
+    return "Lightsail regions known to the installed botocore: %s (a newer botocore may know more)" % ", ".join(sorted(known))
+
+
+def instance_selected(instance, names=None, tags=None, states=None):
+    """True when the instance passes the ``instance_names``, ``tags`` and ``states`` options.
+
+    Empty options select everything; states compare without regard to case.
+    """
+    if not instance_matches(instance, names or None, tags or None):
+        return False
+    if states:
+        state = str((instance.get("state") or {}).get("name") or "").lower()
+        return state in set(str(wanted).lower() for wanted in states)
+    return True
+
+
+def instance_host_facts(instance):
+    """One GetInstances entry -> the facts of its host (what the cache keeps; not yet prefixed).
+
+    ``ports`` are the public firewall rules in exactly the shape the ``ports`` option of
+    seed.lightsail.lightsail_instance_ports takes; ``private_ports`` the private-access
+    entries Lightsail adds itself and that the public-ports API does not manage.
+    """
+    facts = instance_summary(instance)
+    public, private = split_networking_ports((instance.get("networking") or {}).get("ports"))
+    facts["ports"] = firewall_to_list(public)
+    facts["private_ports"] = private
+    return facts
+
+
+def choose_hostname(facts, preferences):
+    """The first non-empty value among ``preferences`` (names of host facts), or None."""
+    for source in preferences:
+        if source not in HOSTNAME_SOURCES:
+            raise InventoryError("hostnames: unknown source %r; use %s" % (source, ", ".join(HOSTNAME_SOURCES)))
+        value = facts.get(source)
+        if value:
+            return str(value)
+    return None
+
+
+def host_variables(facts, ansible_host_source="public_ip_address"):
+    """Host facts under HOSTVAR_PREFIX, plus ``ansible_host`` (left unset when the instance has no such address)."""
+    if ansible_host_source not in ANSIBLE_HOST_SOURCES:
+        raise InventoryError("ansible_host_source: unknown source %r; use %s" % (ansible_host_source, ", ".join(ANSIBLE_HOST_SOURCES)))
+    variables = dict((HOSTVAR_PREFIX + key, value) for key, value in facts.items())
+    address = facts.get(ansible_host_source)
+    if address:
+        variables["ansible_host"] = address
+    return variables
+
+
+def inventory_hosts(facts_list, hostnames=("name",), ansible_host_source="public_ip_address"):
+    """Host facts of every selected instance -> ([(hostname, variables)], [facts left without a name]).
+
+    Two instances getting the same host name (the same instance name in two regions, or the
+    same private address) is an error: Ansible would merge them into one host silently.
+    """
+    hosts, unnamed, owners = [], [], {}
+    for facts in facts_list:
+        hostname = choose_hostname(facts, hostnames)
+        if hostname is None:
+            unnamed.append(facts)
+            continue
+        if hostname in owners:
+            raise InventoryError(
+                "host name %r is shared by instance %s and instance %s; choose other hostnames "
+                "(for example public_ip_address) or narrow regions or instance_names" % (hostname, _describe(owners[hostname]), _describe(facts))
+            )
+        owners[hostname] = facts
+        hosts.append((hostname, host_variables(facts, ansible_host_source)))
+    return hosts, unnamed
+
+
+def _describe(facts):
+    return "%s in %s" % (facts.get("name"), facts.get("region"))
+
+
+def region_error_message(region, error_code, detail):
+    """The message for a failed GetInstances in one region, with a hint when the credentials are the cause."""
+    message = "Failed to list Lightsail instances in region %s: %s" % (region, detail)
+    if error_code in PERMISSION_ERROR_CODES:
+        message += " (the credentials may not call lightsail:GetInstances in %s: allow it, or remove %s from regions)" % (region, region)
+    elif error_code in CREDENTIAL_ERROR_CODES:
+        message += (
+            " (the credentials were refused in %s: check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN or the profile,"
+            " and that the account has this region enabled)" % region
+        )
+    return message
