@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import ipaddress
 from collections import namedtuple
+from functools import lru_cache
 
 PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6", "all")
 ICMP_PROTOCOLS = ("icmp", "icmpv6")
@@ -94,33 +95,44 @@ def normalize_protocol(value, where="protocol"):
 
 def normalize_ipv4_cidr(value, where="cidrs"):
     """'192.0.2.44' -> '192.0.2.44/32'; rejects IPv6 and host bits."""
-    text = str(value).strip()
-    try:
-        network = ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        raise RuleError(where, "%r is not an IPv4 address or CIDR block" % (value,))
-    if network.version != 4:
-        raise RuleError(where, "%r is an IPv6 block; list it under ipv6_cidrs" % (value,))
-    _reject_host_bits(text, network, value, where)
-    return str(network)
+    return _normalize_network(value, 4, where)
 
 
 def normalize_ipv6_cidr(value, where="ipv6_cidrs"):
-    """'2001:DB8::1' -> '2001:db8::1/128'; rejects IPv4 and host bits."""
+    """'2001:DB8::1' -> '2001:db8::1/128'; rejects IPv4, zone indexes and host bits."""
+    return _normalize_network(value, 6, where)
+
+
+_FAMILY = {4: ("IPv4", "cidrs"), 6: ("IPv6", "ipv6_cidrs")}
+
+
+def _normalize_network(value, version, where):
     text = str(value).strip()
+    parsed = _parse_network(text)
+    if parsed is None:
+        raise RuleError(where, "%r is not an %s address or CIDR block" % (value, _FAMILY[version][0]))
+    found_version, normal, host_bits = parsed
+    if found_version != version:
+        raise RuleError(where, "%r is an %s block; list it under %s" % (value, _FAMILY[found_version][0], _FAMILY[found_version][1]))
+    if host_bits:
+        raise RuleError(where, "%r has host bits set; did you mean %r?" % (value, normal))
+    return normal
+
+
+@lru_cache(maxsize=8192)
+def _parse_network(text):
+    """text -> (IP version, normal form, host bits set?), or None when it is no address or block.
+
+    Cached: a fleet repeats the same few blocks thousands of times.
+    """
+    if "%" in text:
+        return None  # an IPv6 zone index (fe80::1%eth0) names a local interface, not a source
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise RuleError(where, "%r is not an IPv6 address or CIDR block" % (value,))
-    if network.version != 6:
-        raise RuleError(where, "%r is an IPv4 block; list it under cidrs" % (value,))
-    _reject_host_bits(text, network, value, where)
-    return str(network)
-
-
-def _reject_host_bits(text, network, value, where):
-    if "/" in text and str(ipaddress.ip_interface(text).ip) != str(network.network_address):
-        raise RuleError(where, "%r has host bits set; did you mean %r?" % (value, str(network)))
+        return None
+    host_bits = "/" in text and ipaddress.ip_interface(text).ip != network.network_address
+    return network.version, str(network), host_bits
 
 
 def normalize_alias(value, where="cidr_list_aliases"):
@@ -162,8 +174,13 @@ def normalize_key(protocol, from_port, to_port, where="rule"):
 
 
 def _to_int(value, where):
+    """Whole numbers only: 22, '22' and 22.0 pass; True, 22.5, 'ssh' and infinity do not."""
     if isinstance(value, bool):
         raise RuleError(where, "%r is not an integer" % (value,))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise RuleError(where, "%r is not an integer" % (value,))
+        return int(value)
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -190,7 +207,7 @@ def parse_rule(spec, where="rule"):
     """One user rule (the snake_case dict of the ``ports`` option) -> (RuleKey, Sources)."""
     if not isinstance(spec, dict):
         raise RuleError(where, "expected a dictionary, got %r" % (spec,))
-    unknown = sorted(set(spec) - set(RULE_FIELDS))
+    unknown = sorted(str(field) for field in set(spec) - set(RULE_FIELDS))
     if unknown:
         raise RuleError(where, "unknown field(s) %s; a rule has %s" % (", ".join(unknown), ", ".join(RULE_FIELDS)))
     if spec.get("protocol") is None:
@@ -250,6 +267,7 @@ def rule_sort_key(key):
     return (key.from_port, key.to_port, key.protocol)
 
 
+@lru_cache(maxsize=8192)
 def _network_sort_key(text):
     network = ipaddress.ip_network(text)
     return (network.network_address.packed, network.prefixlen)

@@ -21,8 +21,9 @@ description:
     instance that differs) run concurrently, at most O(max_concurrency) at a time.
   - The baseline is the profile O(baseline) on the instance's platform (C(LINUX_UNIX) or C(WINDOWS), from its blueprint), plus
     O(extra_rules) and O(public_exceptions). The admin port is tcp 22 on Linux/Unix and tcp 3389 on Windows.
-  - Before any API call, the options are validated. Before any write, every baseline is checked by two guards, and
-    the module fails rather than apply one that does not pass. The policy refuses a rule that opens a flagged port
+  - The options are validated, and the baseline of each platform is checked by two guards, before any API call. The
+    module fails rather than apply a baseline that does not pass; when only one platform's baseline fails, it fails
+    once an instance of that platform is selected, still before any write. The policy refuses a rule that opens a flagged port
     (SSH, RDP, databases and the rest of the table in the collection's C(docs/baselines.md)), protocol V(all), or
     the range 0-65535 to V(0.0.0.0/0) or V(::/0), unless O(public_exceptions) names it. The lockout guard refuses
     a baseline that leaves the admin port reachable from nowhere, unless O(allow_lockout=true).
@@ -32,7 +33,7 @@ description:
   - The role C(seed.lightsail.firewall_baseline) and the playbooks C(seed.lightsail.audit) and C(seed.lightsail.harden)
     wrap this module with a JSON report file, a table and C(set_stats) data.
 author:
-  - seed.lightsail maintainers
+  - seed.lightsail maintainers (@seed-lightsail)
 options:
   mode:
     description:
@@ -182,10 +183,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Lists the instances and reports the same RV(instances), RV(summary), RV(changed) and diff as a real run, without writing.
+    details: Lists the instances and reports the same RV(instances), RV(summary), C(changed) and diff as a real run, without writing.
   diff_mode:
     support: full
-    details: One diff per instance that changes (or would change), with the rules before and after, from the same plan that decides RV(changed).
+    details: One diff per instance that changes (or would change), with the rules before and after, from the same plan that decides C(changed).
   platform:
     platforms: aws
   action_group:
@@ -426,9 +427,12 @@ missing_names:
   elements: str
 """
 
+import json
 from collections import namedtuple
 
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
@@ -465,17 +469,37 @@ BASELINE_OPTIONS = ("admin_cidrs", "admin_ipv6_cidrs", "keep_console_access", "e
 InstancePlan = namedtuple("InstancePlan", ["name", "entry", "plan"])
 
 
-def plan_instance(instance, region, options, baselines, apply):
-    """A GetInstances entry -> InstancePlan; ``baselines`` caches the guarded baseline of each platform."""
+def baselines_by_platform(options):
+    """{platform: guarded baseline firewall, or the BaselineError that refuses it}."""
+    baselines = {}
+    for platform in PLATFORMS:
+        try:
+            baselines[platform] = build_baseline(options, platform)
+        except BaselineError as error:
+            baselines[platform] = error
+    return baselines
+
+
+def plan_instance(instance, region, options, baselines, apply, memo=None):
+    """A GetInstances entry -> InstancePlan; raises the BaselineError of its platform's baseline, if refused.
+
+    Instances of a fleet mostly share a few firewalls, so the plan and the report of each distinct
+    (platform, rules) pair are worked out once, in ``memo``, and only the name differs.
+    """
     platform = instance_summary(instance)["platform"]
-    if platform not in baselines:
-        baselines[platform] = build_baseline(options, platform)
-    current = split_networking_ports((instance.get("networking") or {}).get("ports"))[0]
-    plan = plan_changes(current, baselines[platform], "present", purge=True) if apply else None
-    operations = [op.to_dict() for op in plan.operations] if plan else []
-    entry = instance_report(instance["name"], region, platform, current, baselines[platform], options.public_exceptions,
-                            operations, plan.after if plan else None)
-    return InstancePlan(instance["name"], entry, plan)
+    if isinstance(baselines[platform], BaselineError):
+        raise baselines[platform]
+    ports = (instance.get("networking") or {}).get("ports") or []
+    memo = {} if memo is None else memo
+    memo_key = (platform, json.dumps(ports, sort_keys=True))
+    if memo_key not in memo:
+        current = split_networking_ports(ports)[0]
+        plan = plan_changes(current, baselines[platform], "present", purge=True) if apply else None
+        operations = [op.to_dict() for op in plan.operations] if plan else []
+        memo[memo_key] = (plan, instance_report(None, region, platform, current, baselines[platform], options.public_exceptions,
+                                                operations, plan.after if plan else None))
+    plan, entry = memo[memo_key]
+    return InstancePlan(instance["name"], dict(entry, name=instance["name"]), plan)
 
 
 def instance_diff(item):
@@ -512,6 +536,9 @@ def main():
         options = parse_baseline_options(dict([(name, params[name]) for name in BASELINE_OPTIONS], profile=params["baseline"]))
     except RuleError as error:
         module.fail_json(msg=str(error), **result)
+    baselines = baselines_by_platform(options)
+    if all(isinstance(baseline, BaselineError) for baseline in baselines.values()):
+        module.fail_json(msg=str(baselines[PLATFORMS[0]]), **result)
 
     client = module.client("lightsail", config=dict(max_pool_connections=max(10, params["max_concurrency"])))
     names = params["instance_names"]
@@ -522,14 +549,16 @@ def main():
     if names is not None:
         missing = sorted(set(names) - set(i["name"] for i in instances))
         if missing:
-            module.fail_json(msg="no instance named %s in region %s; nothing was written" % (", ".join(missing), module.region), missing_names=missing, **result)
+            module.fail_json(msg="no instance named %s in region %s; nothing was written" % (", ".join(missing), module.region),
+                             missing_names=missing, **result)
 
-    baselines = {}
     try:
-        items = sorted((plan_instance(i, module.region, options, baselines, apply) for i in instances), key=lambda item: item.name)
-    except RuleError as error:
+        memo = {}
+        items = sorted((plan_instance(i, module.region, options, baselines, apply, memo) for i in instances), key=lambda item: item.name)
+    except BaselineError as error:
         module.fail_json(msg="%s; nothing was written" % error, **result)
-    result["baseline_rules"] = dict((platform, firewall_to_list(firewall)) for platform, firewall in baselines.items())
+    platforms = set(item.entry["platform"] for item in items)
+    result["baseline_rules"] = dict((platform, firewall_to_list(baselines[platform])) for platform in platforms)
 
     changing = [item for item in items if item.plan and item.plan.changed]
     failures = {}
@@ -541,7 +570,8 @@ def main():
         if error is None:
             entries.append(item.entry)
             continue
-        entries.append(mark_failed(item.entry, error.message, [op.to_dict() for op in error.applied], error.failed.to_dict(), [op.to_dict() for op in error.pending]))
+        applied, pending = [op.to_dict() for op in error.applied], [op.to_dict() for op in error.pending]
+        entries.append(mark_failed(item.entry, error.message, applied, error.failed.to_dict(), pending))
 
     summary = summarize(entries)
     result.update(changed=summary["changed"] > 0, instances=entries, summary=summary)

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters for the firewall_baseline role's per-host mode, on the same pure core as the fleet module.
+
+The documentation of each filter is in the .yml file of its name next to this one.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+
+TABLE_COLUMNS = ("INSTANCE", "REGION", "PLATFORM", "STATUS", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS")
+
+
+def baseline_rules(profile, platform="LINUX_UNIX", admin_cidrs=None, admin_ipv6_cidrs=None, keep_console_access=True, extra_rules=None,
+                   public_exceptions=None, public_ipv6=True, allow_lockout=False, field_prefix=""):
+    """A profile on a platform -> the guarded baseline as a list of rules for lightsail_instance_ports."""
+    options = dict(profile=profile, admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs, keep_console_access=keep_console_access,
+                   extra_rules=extra_rules, public_exceptions=public_exceptions, public_ipv6=public_ipv6, allow_lockout=allow_lockout)
+    try:
+        return firewall_to_list(build_baseline(parse_baseline_options(options, field_prefix), platform, field_prefix))
+    except RuleError as error:
+        raise AnsibleFilterError(str(error))
+
+
+def firewall_compliance(current_ports, desired_ports, public_exceptions=None, name=None, region=None, platform=None, apply_result=None):
+    """An instance's rules as found (and the result of applying its baseline) -> its report entry, as the fleet module reports it.
+
+    ``apply_result`` is the registered result of seed.lightsail.lightsail_instance_ports: its
+    ``operations`` and ``ports``, or on a failed write its ``msg`` and the applied, failed and
+    pending operations. None, or a skipped task, means nothing was applied (audit).
+    """
+    apply_result = apply_result or {}
+    try:
+        current = parse_rules(current_ports, field="current_ports")
+        desired = parse_rules(desired_ports, field="desired_ports")
+        exceptions = parse_public_exceptions(public_exceptions)
+        after = parse_rules(apply_result["ports"], field="apply_result.ports") if apply_result.get("ports") is not None else None
+    except RuleError as error:
+        raise AnsibleFilterError(str(error))
+    entry = instance_report(name, region, platform, current, desired, exceptions, list(apply_result.get("operations") or ()), after)
+    if apply_result.get("failed_operation") is not None:
+        entry = mark_failed(entry, apply_result.get("msg"), apply_result.get("applied_operations") or (), apply_result["failed_operation"],
+                            apply_result.get("pending_operations") or ())
+    return entry
+
+
+def baseline_summary(entries):
+    """Report entries -> counts (instances, compliant, non_compliant, drifted, with_violations, violations, excepted, changed, failed)."""
+    return summarize(entries)
+
+
+def _status(entry):
+    if entry.get("failed"):
+        return "FAILED"
+    return "compliant" if entry["compliant"] else "NON-COMPLIANT"
+
+
+def _findings(entry):
+    """Violations, then excepted findings, one item per service and ports, with the families it is open on."""
+    parts = []
+    for label, findings in (("", entry["violations"]), ("excepted ", entry["excepted"])):
+        families = {}
+        for finding in findings:
+            ports = str(finding["from_port"]) if finding["from_port"] == finding["to_port"] else "%d-%d" % (finding["from_port"], finding["to_port"])
+            what = "%s%s %s/%s" % (label, finding["service"], finding["protocol"], ports)
+            families.setdefault(what, []).append(finding["family"])
+        parts.extend("%s (%s)" % (what, "+".join(found)) for what, found in families.items())
+    if entry.get("failed"):
+        parts.append("error: %s" % entry.get("error"))
+    return ", ".join(parts) or "-"
+
+
+def baseline_table(entries):
+    """Report entries -> lines of a table with aligned columns, one row per instance, and a summary line."""
+    rows = [TABLE_COLUMNS]
+    for entry in sorted(entries, key=lambda e: (e.get("region") or "", e["name"] or "")):
+        rows.append((
+            entry["name"], entry.get("region") or "-", entry.get("platform") or "-", _status(entry), str(len(entry["missing"])), str(len(entry["extra"])),
+            str(len(entry["violations"])), "yes" if entry["changed"] else "no", _findings(entry),
+        ))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(TABLE_COLUMNS) - 1)]
+    lines = ["  ".join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]) for row in rows]
+    summary = summarize(entries)
+    lines.append(
+        "%(instances)d instances: %(compliant)d compliant, %(non_compliant)d non-compliant (%(drifted)d drifted, %(with_violations)d with "
+        "%(violations)d violations), %(excepted)d excepted findings, %(changed)d changed, %(failed)d failed" % summary
+    )
+    return lines
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "baseline_rules": baseline_rules,
+            "firewall_compliance": firewall_compliance,
+            "baseline_summary": baseline_summary,
+            "baseline_table": baseline_table,
+        }

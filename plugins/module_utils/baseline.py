@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Hardened firewall baselines: the firewall a profile asks for, its guards, and compliance. Pure Python.
+
+A baseline is built in three steps, each of which can refuse with a BaselineError naming the
+option at fault, before any API call:
+
+1. ``parse_baseline_options``: the user's options, validated and normalised.
+2. ``baseline_firewall``: the firewall {RuleKey: Sources} of a profile on a platform.
+3. ``build_baseline`` adds the guards: the lockout guard (the admin port must stay reachable
+   from somewhere) and the policy (no flagged port open to the world without an exception).
+
+``evaluate`` and ``instance_report`` compare an instance's firewall with its baseline; the fleet
+module and the role's filters both produce their reports with them, so the two agree.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections import namedtuple
+
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import covered_protocols
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV4
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV6
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+
+PROFILES = ("locked_down", "console_only", "web", "web_https_only", "custom")
+ADMIN_PORTS = {"LINUX_UNIX": 22, "WINDOWS": 3389}
+PLATFORMS = ("LINUX_UNIX", "WINDOWS")
+CONSOLE_ALIAS = "lightsail-connect"
+WEB_PORTS = {"web": (80, 443), "web_https_only": (443,)}
+
+
+class BaselineError(RuleError):
+    """A baseline that must not be applied: a contradiction, a lockout or a policy violation."""
+
+
+class BaselineOptions(namedtuple("BaselineOptions", [
+        "profile", "admin_cidrs", "admin_ipv6_cidrs", "keep_console_access", "extra_rules", "public_exceptions", "public_ipv6", "allow_lockout"])):
+    """Validated options: CIDRs normalised, extra_rules a firewall dict, public_exceptions PublicExceptions."""
+
+    __slots__ = ()
+
+
+def parse_baseline_options(options, field_prefix=""):
+    """A dict with the module's option names -> BaselineOptions.
+
+    Errors name the field as the user wrote it: ``field_prefix`` is prepended (the role passes
+    ``firewall_baseline_``).
+    """
+    def field(name):
+        return field_prefix + name
+
+    profile = options.get("profile") or "locked_down"
+    if profile not in PROFILES:
+        raise BaselineError(field("profile"), "unknown profile %r; use one of %s" % (profile, ", ".join(PROFILES)))
+    admin_cidrs = _cidrs(options, "admin_cidrs", normalize_ipv4_cidr, field)
+    admin_ipv6_cidrs = _cidrs(options, "admin_ipv6_cidrs", normalize_ipv6_cidr, field)
+    keep_console_access = _as_bool(options, "keep_console_access", True, field)
+    if profile == "console_only":
+        for name, values in (("admin_cidrs", admin_cidrs), ("admin_ipv6_cidrs", admin_ipv6_cidrs)):
+            if values:
+                raise BaselineError(field(name), "%s: console_only allows the admin port only through %s; remove them or use locked_down"
+                                    % (", ".join(values), CONSOLE_ALIAS))
+        if not keep_console_access:
+            raise BaselineError(field("keep_console_access"), "false contradicts console_only, which keeps only the console's access")
+    return BaselineOptions(
+        profile=profile,
+        admin_cidrs=admin_cidrs,
+        admin_ipv6_cidrs=admin_ipv6_cidrs,
+        keep_console_access=keep_console_access,
+        extra_rules=parse_rules(_as_list(options, "extra_rules", field), field=field("extra_rules"), require_sources=True),
+        public_exceptions=parse_public_exceptions(_as_list(options, "public_exceptions", field), field=field("public_exceptions")),
+        public_ipv6=_as_bool(options, "public_ipv6", True, field),
+        allow_lockout=_as_bool(options, "allow_lockout", False, field),
+    )
+
+
+def _cidrs(options, name, normalize, field):
+    return tuple(normalize(value, "%s[%d]" % (field(name), index)) for index, value in enumerate(_as_list(options, name, field)))
+
+
+def _as_list(options, name, field):
+    value = options.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise BaselineError(field(name), "expected a list, got %r" % (value,))
+    return value
+
+
+def _as_bool(options, name, default, field):
+    value = options.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise BaselineError(field(name), "expected true or false, got %r" % (value,))
+    return value
+
+
+def normalize_platform(platform, where="platform"):
+    text = str(platform or "").strip().upper()
+    if text not in PLATFORMS:
+        raise BaselineError(where, "unknown platform %r; use one of %s" % (platform, ", ".join(PLATFORMS)))
+    return text
+
+
+def admin_key(platform):
+    """The rule of the admin port: SSH on Linux/Unix, RDP on Windows (CIS Compute 3.3: no RDP on Linux, no SSH on Windows)."""
+    port = ADMIN_PORTS[platform]
+    return RuleKey("tcp", port, port)
+
+
+def baseline_firewall(options, platform):
+    """The firewall {RuleKey: Sources} a profile asks for on a platform, without the guards.
+
+    Rules from several places that name the same (protocol, ports) are merged: they only allow.
+    """
+    world = Sources.of([WORLD_IPV4], [WORLD_IPV6] if options.public_ipv6 else [])
+    firewall = {}
+    admin_sources = Sources.of(options.admin_cidrs, options.admin_ipv6_cidrs, [CONSOLE_ALIAS] if options.keep_console_access else [])
+    if admin_sources:
+        firewall[admin_key(platform)] = admin_sources
+    for port in WEB_PORTS.get(options.profile, ()):
+        merge_into(firewall, RuleKey("tcp", port, port), world)
+    for key, sources in options.extra_rules.items():
+        merge_into(firewall, key, sources)
+    for exception in options.public_exceptions:
+        merge_into(firewall, exception.key, world)
+    return firewall
+
+
+def admin_port_reachable(firewall, platform):
+    """True when any rule covering the admin port (tcp) allows any source at all."""
+    port = ADMIN_PORTS[platform]
+    return any(sources for key, sources in firewall.items() if "tcp" in covered_protocols(key) and key.from_port <= port <= key.to_port)
+
+
+def check_lockout(firewall, options, platform, field_prefix=""):
+    if options.allow_lockout or admin_port_reachable(firewall, platform):
+        return
+    raise BaselineError(
+        field_prefix + "allow_lockout",
+        "is false, and the %s baseline leaves %s, the admin port of %s instances, reachable from nowhere: set %sadmin_cidrs or %sadmin_ipv6_cidrs, "
+        "keep %skeep_console_access true, or set %sallow_lockout to true if you mean it"
+        % (options.profile, admin_key(platform).describe(), platform, field_prefix, field_prefix, field_prefix, field_prefix),
+    )
+
+
+def check_policy(firewall, options, field_prefix=""):
+    violations = violations_only(find_violations(firewall, options.public_exceptions))
+    if violations:
+        raise BaselineError(
+            field_prefix + "public_exceptions",
+            "the %s baseline would expose %s; narrow the sources, or name each in %spublic_exceptions with a reason"
+            % (options.profile, "; ".join(sorted(set(v["message"] for v in violations))), field_prefix),
+        )
+
+
+def check_source_counts(firewall, field_prefix=""):
+    for key in sorted(firewall):
+        if firewall[key].count() > MAX_SOURCES_PER_RULE:
+            raise BaselineError(
+                "baseline rule %s" % key.describe(),
+                "%d sources from %sadmin_cidrs, %sadmin_ipv6_cidrs, %sextra_rules and %spublic_exceptions together; Lightsail accepts at most %d per rule"
+                % (firewall[key].count(), field_prefix, field_prefix, field_prefix, field_prefix, MAX_SOURCES_PER_RULE),
+            )
+
+
+def build_baseline(options, platform, field_prefix=""):
+    """The guarded baseline firewall: raises BaselineError rather than return one that must not be applied."""
+    platform = normalize_platform(platform, field_prefix + "platform")
+    firewall = baseline_firewall(options, platform)
+    check_source_counts(firewall, field_prefix)
+    check_lockout(firewall, options, platform, field_prefix)
+    check_policy(firewall, options, field_prefix)
+    return firewall
+
+
+def evaluate(current, desired, exceptions=()):
+    """Compliance of a firewall with its baseline: drift (sources missing or extra, rule by rule) and the policy."""
+    missing, extra = {}, {}
+    for key in set(current) | set(desired):
+        now, wanted = current.get(key, Sources.empty()), desired.get(key, Sources.empty())
+        if wanted.difference(now):
+            missing[key] = wanted.difference(now)
+        if now.difference(wanted):
+            extra[key] = now.difference(wanted)
+    findings = find_violations(current, exceptions)
+    violations = violations_only(findings)
+    return {
+        "compliant": not (missing or extra or violations),
+        "missing": firewall_to_list(missing),
+        "extra": firewall_to_list(extra),
+        "violations": violations,
+        "excepted": [finding for finding in findings if finding["excepted"]],
+    }
+
+
+def instance_report(name, region, platform, current, desired, exceptions=(), operations=(), after=None):
+    """One instance's report entry, the same in fleet and per-host mode.
+
+    Compliance describes the firewall as found; ``changed``/``operations`` what the run did
+    (or in check mode would do) about it; ``ports_after`` the firewall it leaves.
+    """
+    entry = {"name": name, "region": region, "platform": platform}
+    entry.update(evaluate(current, desired, exceptions))
+    entry.update(
+        changed=bool(operations),
+        operations=list(operations),
+        ports_before=firewall_to_list(current),
+        ports_after=firewall_to_list(current if after is None else after),
+        failed=False,
+    )
+    return entry
+
+
+def mark_failed(entry, message, applied=(), failed=None, pending=()):
+    """The entry of an instance whose writes failed part-way (operation dicts), with what is known."""
+    entry = dict(entry)
+    entry.update(
+        failed=True,
+        error=message,
+        changed=bool(applied),
+        ports_after=None,
+        applied_operations=list(applied),
+        failed_operation=failed,
+        pending_operations=list(pending),
+    )
+    return entry
+
+
+def summarize(entries):
+    """Counts over report entries, for people, AWX workflows and ``fail_on_violations``."""
+    entries = list(entries)
+    return {
+        "instances": len(entries),
+        "compliant": sum(1 for e in entries if e["compliant"]),
+        "non_compliant": sum(1 for e in entries if not e["compliant"]),
+        "drifted": sum(1 for e in entries if e["missing"] or e["extra"]),
+        "with_violations": sum(1 for e in entries if e["violations"]),
+        "violations": sum(len(e["violations"]) for e in entries),
+        "excepted": sum(len(e["excepted"]) for e in entries),
+        "changed": sum(1 for e in entries if e["changed"]),
+        "failed": sum(1 for e in entries if e.get("failed")),
+    }

@@ -1,0 +1,281 @@
+"""The firewall_baseline role and the seed.lightsail.audit / harden playbooks, end to end, in both scopes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+
+OFFICE, OFFICE6 = "203.0.113.0/24", "2001:db8:1234::/48"
+WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
+CONNECT = "lightsail-connect"
+MAIL = {"protocol": "tcp", "from_port": 25, "reason": "inbound mail relay"}
+VALIDATE = ("seed.lightsail.firewall_baseline : Validating arguments against arg spec 'main'"
+            " - Audit or enforce a hardened firewall baseline on Lightsail instances")
+SHOW = "seed.lightsail.firewall_baseline : Show the report"
+STATS = "seed.lightsail.firewall_baseline : Hand the report to AWX workflows"
+APPLY_HOST = "seed.lightsail.firewall_baseline : Make the instance's firewall exactly the baseline"
+APPLY_FLEET = "seed.lightsail.firewall_baseline : Compare every selected instance with the baseline"
+
+
+def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
+    return {"protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
+            "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases)}
+
+
+def seed(admin, name, rules, blueprint="ubuntu_22_04"):
+    firewall = parse_rules(rules)
+    admin.seed_instance(name, blueprint=blueprint, ports=[to_port_info(key, firewall[key]) for key in firewall])
+
+
+def firewall(admin, name):
+    return firewall_to_list(firewall_from_port_states(admin.rules(name)))
+
+
+class Run:
+    """One ansible-playbook run of a playbook named by FQCN, with the json callback."""
+
+    def __init__(self, completed):
+        self.rc, self.stdout, self.stderr = completed.returncode, completed.stdout, completed.stderr
+        start = self.stdout.find("{")
+        assert start >= 0, "no JSON output (rc=%s)\n%s\n%s" % (self.rc, self.stdout[-3000:], self.stderr[-3000:])
+        self.output = json.loads(self.stdout[start:])
+
+    def results(self, task_name):
+        found = [dict(result, _host=host) for play in self.output["plays"] for task in play["tasks"]
+                 if task["task"]["name"] == task_name for host, result in task["hosts"].items()]
+        assert found, "no task %r; stderr:\n%s" % (task_name, self.stderr[-3000:])
+        return found
+
+    def result(self, task_name):
+        [found] = self.results(task_name)
+        return found
+
+    def task_names(self):
+        return [task["task"]["name"] for play in self.output["plays"] for task in play["tasks"]]
+
+
+@pytest.fixture
+def playbook(ansible, tmp_path):
+    """Run seed.lightsail.<name> by its FQCN, in fleet scope or per host of the seed.lightsail.lightsail inventory."""
+    def run(name, extra_vars=None, scope="fleet", check=False, diff=False, expect_failure=False, env=None):
+        extra_vars = dict(extra_vars or {})
+        command = [str(Path(sys.executable).parent / "ansible-playbook"), "seed.lightsail." + name]
+        if scope == "host":
+            source = tmp_path / "fleet.lightsail.yml"
+            source.write_text(yaml.safe_dump({"plugin": "seed.lightsail.lightsail", "regions": ["us-east-1"]}))
+            command += ["-i", str(source)]
+            extra_vars.update(firewall_baseline_scope="host", firewall_baseline_hosts="lightsail")
+        else:
+            command += ["-i", "localhost,", "-c", "local"]
+        vars_file = tmp_path / ("vars-%s-%s.json" % (name, scope))
+        vars_file.write_text(json.dumps(extra_vars))
+        command += ["-e", "@%s" % vars_file] + (["--check"] if check else []) + (["--diff"] if diff else [])
+        completed = subprocess.run(command, env=ansible.environment(env), capture_output=True, text=True, timeout=600, check=False)
+        result = Run(completed)
+        assert (result.rc != 0) == expect_failure, "rc=%s\n%s\n%s" % (result.rc, result.stdout[-6000:], result.stderr[-3000:])
+        return result
+    return run
+
+
+def seed_mixed_fleet(admin):
+    admin.seed_instance("web-1", blueprint="nginx")  # 22, 80, 443 from everyone
+    admin.seed_instance("win-1", blueprint="windows_server_2022")  # 22, 80, 3389 from everyone
+    seed(admin, "db-1", [rule("tcp", 22, cidrs=[OFFICE]), rule("tcp", 5432, cidrs=[WORLD4]), rule("all", 0, 65535, ipv6=[WORLD6])])
+    seed(admin, "mx-1", [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])])
+
+
+BASELINE = {"firewall_baseline_profile": "locked_down", "firewall_baseline_admin_cidrs": [OFFICE], "firewall_baseline_public_exceptions": [MAIL]}
+
+
+def report_vars(tmp_path, label):
+    return {"firewall_baseline_report_path": str(tmp_path / ("report-%s.json" % label))}
+
+
+def read_report(tmp_path, label):
+    return json.loads((tmp_path / ("report-%s.json" % label)).read_text())
+
+
+def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lightsail_admin, tmp_path):
+    seed_mixed_fleet(lightsail_admin)
+    before = dict((name, firewall(lightsail_admin, name)) for name in ("web-1", "win-1", "db-1", "mx-1"))
+    lightsail_admin.clear_calls()
+
+    fleet = playbook("audit", dict(BASELINE, **report_vars(tmp_path, "fleet")))
+    host = playbook("audit", dict(BASELINE, **report_vars(tmp_path, "host")), scope="host")
+
+    assert lightsail_admin.write_calls() == []
+    assert dict((name, firewall(lightsail_admin, name)) for name in before) == before
+    fleet_report, host_report = read_report(tmp_path, "fleet"), read_report(tmp_path, "host")
+    assert fleet_report == host_report
+    entries = dict((entry["name"], entry) for entry in fleet_report["instances"])
+    assert [name for name in sorted(entries) if entries[name]["compliant"]] == ["mx-1"]
+    assert [f["message"] for f in entries["db-1"]["violations"]] == ["every port (all traffic) open to ::/0", "PostgreSQL (tcp 5432) open to 0.0.0.0/0"]
+    assert sorted(set(f["service"] for f in entries["win-1"]["violations"])) == ["RDP", "SSH"]
+    assert entries["win-1"]["platform"] == "WINDOWS" and entries["win-1"]["missing"] == [
+        rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3389, cidrs=[OFFICE], aliases=[CONNECT])]
+    assert [f["exception_reason"] for f in entries["mx-1"]["excepted"]] == [MAIL["reason"]] * 2
+    assert fleet_report["summary"] == {"instances": 4, "compliant": 1, "non_compliant": 3, "drifted": 3, "with_violations": 3, "violations": 8,
+                                       "excepted": 2, "changed": 0, "failed": 0}
+    assert (fleet_report["mode"], fleet_report["profile"], fleet_report["check_mode"]) == ("audit", "locked_down", False)
+
+    for run in (fleet, host):
+        table = run.result(SHOW)["msg"]
+        assert table[0].split() == ["INSTANCE", "REGION", "PLATFORM", "STATUS", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS"]
+        assert [line.split()[0] for line in table[1:-1]] == ["db-1", "mx-1", "web-1", "win-1"]
+        assert table[-1].startswith("4 instances: 1 compliant, 3 non-compliant")
+        stats = run.result(STATS)["ansible_stats"]["data"]["firewall_baseline"]
+        assert stats["summary"] == fleet_report["summary"] and stats["with_violations"] == ["db-1", "web-1", "win-1"]
+
+
+def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(playbook, lightsail_admin, tmp_path):
+    seed_mixed_fleet(lightsail_admin)
+    lightsail_admin.clear_calls()
+
+    fleet = playbook("harden", dict(BASELINE, **report_vars(tmp_path, "fleet")), check=True, diff=True)
+    host = playbook("harden", dict(BASELINE, **report_vars(tmp_path, "host")), scope="host", check=True, diff=True)
+
+    assert lightsail_admin.write_calls() == []
+    fleet_report, host_report = read_report(tmp_path, "fleet"), read_report(tmp_path, "host")
+    assert fleet_report == host_report and fleet_report["check_mode"] is True
+    assert [entry["name"] for entry in fleet_report["instances"] if entry["changed"]] == ["db-1", "web-1", "win-1"]
+    web = [entry for entry in fleet_report["instances"] if entry["name"] == "web-1"][0]
+    assert web["ports_after"] == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
+    assert [op["operation"] for op in web["operations"]] == ["PutInstancePublicPorts"]
+
+    fleet_diff = fleet.result(APPLY_FLEET)["diff"]
+    assert [d["before_header"] for d in fleet_diff] == ["db-1 (before)", "web-1 (before)", "win-1 (before)"]
+    host_diffs = dict((r["_host"], r.get("diff")) for r in host.results(APPLY_HOST))
+    for d in fleet_diff:
+        name = d["before_header"].split()[0]
+        assert (host_diffs[name]["before"], host_diffs[name]["after"]) == (d["before"], d["after"])
+    assert host.result(SHOW)["msg"] == fleet.result(SHOW)["msg"]
+
+
+def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path):
+    seed_mixed_fleet(lightsail_admin)
+    web = {"firewall_baseline_profile": "web", "firewall_baseline_admin_cidrs": [OFFICE], "firewall_baseline_admin_ipv6_cidrs": [OFFICE6]}
+
+    applied = playbook("harden", dict(web, **report_vars(tmp_path, "apply")), scope="host")
+
+    assert sorted(r["_host"] for r in applied.results(APPLY_HOST) if r["changed"]) == ["db-1", "mx-1", "web-1", "win-1"]
+    expected_linux = [rule("tcp", 22, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]),
+                      rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
+    assert firewall(lightsail_admin, "web-1") == firewall(lightsail_admin, "mx-1") == expected_linux
+    assert firewall(lightsail_admin, "win-1") == expected_linux[1:] + [rule("tcp", 3389, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT])]
+    assert read_report(tmp_path, "apply")["summary"]["changed"] == 4
+    lightsail_admin.clear_calls()
+
+    audit = playbook("audit", dict(web, firewall_baseline_fail_on_violations=True, **report_vars(tmp_path, "audit")))
+
+    report = read_report(tmp_path, "audit")
+    assert report["summary"]["compliant"] == 4 and report["summary"]["violations"] == 0
+    assert lightsail_admin.write_calls() == [] and [c["operation"] for c in lightsail_admin.calls()] == ["GetInstances"]
+    assert audit.result(SHOW)["msg"][-1].startswith("4 instances: 4 compliant")
+
+
+def test_list_based_fleet_run_touches_only_the_named_instances(playbook, lightsail_admin, tmp_path):
+    seed_mixed_fleet(lightsail_admin)
+    untouched = firewall(lightsail_admin, "db-1")
+
+    playbook("harden", {"firewall_baseline_profile": "console_only", "firewall_baseline_instance_names": ["web-1", "win-1"]})
+
+    assert firewall(lightsail_admin, "web-1") == [rule("tcp", 22, aliases=[CONNECT])]
+    assert firewall(lightsail_admin, "win-1") == [rule("tcp", 3389, aliases=[CONNECT])]
+    assert firewall(lightsail_admin, "db-1") == untouched
+    assert sorted(c["params"]["instanceName"] for c in lightsail_admin.write_calls()) == ["web-1", "win-1"]
+
+
+@pytest.mark.parametrize("scope, message", [
+    ("fleet", "allow_lockout: is false, and the locked_down baseline leaves tcp 22"),
+    ("host", "firewall_baseline_allow_lockout: is false, and the locked_down baseline leaves tcp"),
+])
+def test_the_lockout_guard_refuses_before_any_call(playbook, lightsail_admin, scope, message):
+    seed_mixed_fleet(lightsail_admin)
+    lightsail_admin.clear_calls()
+    run = playbook("harden", {"firewall_baseline_keep_console_access": False}, scope=scope, expect_failure=True)
+    assert message in run.stdout
+    assert [c for c in lightsail_admin.calls() if c["operation"] != "GetInstances"] == []
+    assert lightsail_admin.write_calls() == []
+
+
+@pytest.mark.parametrize("scope", ["fleet", "host"])
+def test_an_exception_opens_its_port_and_excuses_it(playbook, lightsail_admin, tmp_path, scope):
+    seed(lightsail_admin, "mx-1", [rule("tcp", 22, cidrs=[WORLD4])])
+    playbook("harden", dict(BASELINE, **report_vars(tmp_path, "apply")), scope=scope)
+    assert firewall(lightsail_admin, "mx-1") == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
+    [entry] = read_report(tmp_path, "apply")["instances"]
+    assert [f["message"] for f in entry["violations"]] == ["SSH (tcp 22) open to 0.0.0.0/0"] and entry["excepted"] == []
+
+    playbook("audit", dict(BASELINE, firewall_baseline_fail_on_violations=True, **report_vars(tmp_path, "audit")), scope=scope)
+    [entry] = read_report(tmp_path, "audit")["instances"]
+    assert entry["compliant"] and [(f["service"], f["exception_reason"]) for f in entry["excepted"]] == [("SMTP", MAIL["reason"])] * 2
+
+
+@pytest.mark.parametrize("extra_vars, message", [
+    ({"firewall_baseline_public_exceptions": [{"protocol": "tcp", "from_port": 25}]}, "missing required arguments: reason"),
+    ({"firewall_baseline_profile": "paranoid"}, "value of firewall_baseline_profile must be one of"),
+    ({"firewall_baseline_extra_rules": [{"from_port": 22, "cidrs": [OFFICE]}]}, "missing required arguments: protocol"),
+    ({"firewall_baseline_max_concurrency": "many"}, "firewall_baseline_max_concurrency"),
+    ({"firewall_baseline_mode": "enforce"}, "value of firewall_baseline_mode must be one of"),
+])
+def test_bad_variables_fail_before_any_task(ansible, lightsail_admin, tmp_path, extra_vars, message):
+    lightsail_admin.seed_instance("web-1")
+    lightsail_admin.clear_calls()
+    play = [{"name": "baseline", "hosts": "localhost", "gather_facts": False,
+             "roles": [{"role": "seed.lightsail.firewall_baseline", "vars": extra_vars}]}]
+    run = ansible.playbook(play, expect_failure=True)
+    validation = run.result(VALIDATE)
+    assert validation["failed"] and message in validation["msg"]
+    assert lightsail_admin.calls() == []
+
+
+def test_a_bad_cidr_fails_per_host_before_any_call_naming_the_variable(playbook, lightsail_admin):
+    lightsail_admin.seed_instance("web-1")
+    lightsail_admin.clear_calls()
+    run = playbook("audit", {"firewall_baseline_admin_cidrs": ["203.0.113.7/24"]}, scope="host", expect_failure=True)
+    assert "firewall_baseline_admin_cidrs[0]: '203.0.113.7/24' has host bits set; did you mean '203.0.113.0/24'?" in run.stdout
+    assert [c["operation"] for c in lightsail_admin.calls()] == ["GetInstances"]  # the inventory's listing only
+
+
+@pytest.mark.parametrize("scope, failed_hosts", [("fleet", ["localhost"]), ("host", ["web-1"])])
+def test_fail_on_violations_fails_after_writing_the_report(playbook, lightsail_admin, tmp_path, scope, failed_hosts):
+    lightsail_admin.seed_instance("web-1")
+    seed(lightsail_admin, "ok-1", [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT])])
+    run = playbook("audit", dict(firewall_baseline_admin_cidrs=[OFFICE], firewall_baseline_fail_on_violations=True, **report_vars(tmp_path, scope)),
+                   scope=scope, expect_failure=True)
+    assert read_report(tmp_path, scope)["summary"]["violations"] == 2
+    failed = sorted(host for host, stats in run.output["stats"].items() if stats["failures"])
+    assert failed == failed_hosts
+
+
+@pytest.mark.parametrize("name, mode", [("audit", "apply"), ("harden", "audit")])
+def test_each_playbook_keeps_to_its_mode(playbook, lightsail_admin, name, mode):
+    lightsail_admin.seed_instance("web-1")
+    lightsail_admin.clear_calls()
+    run = playbook(name, {"firewall_baseline_mode": mode, "firewall_baseline_admin_cidrs": [OFFICE]}, expect_failure=True)
+    assert "seed.lightsail.audit" in run.stdout and lightsail_admin.calls() == []
+
+
+def test_a_failed_write_per_host_is_reported_and_fails_only_that_host(playbook, lightsail_admin, tmp_path):
+    for name in ("web-1", "web-2", "web-3"):
+        lightsail_admin.seed_instance(name)
+    lightsail_admin.drop(1, operation="PutInstancePublicPorts")
+
+    run = playbook("harden", dict(firewall_baseline_admin_cidrs=[OFFICE], **report_vars(tmp_path, "host")), scope="host", expect_failure=True,
+                   env={"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
+
+    report = read_report(tmp_path, "host")
+    [failed] = [entry for entry in report["instances"] if entry["failed"]]
+    assert failed["error"] and failed["failed_operation"]["operation"] == "PutInstancePublicPorts" and failed["ports_after"] is None
+    assert report["summary"]["failed"] == 1 and report["summary"]["changed"] == 2
+    assert sorted(host for host, stats in run.output["stats"].items() if stats["failures"]) == [failed["name"]]

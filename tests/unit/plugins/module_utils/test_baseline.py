@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PROFILES
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+
+WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
+OFFICE, HOME, OFFICE6 = "203.0.113.0/24", "198.51.100.7/32", "2001:db8::/32"
+CONNECT = "lightsail-connect"
+SSH, RDP, HTTP, HTTPS = RuleKey("tcp", 22, 22), RuleKey("tcp", 3389, 3389), RuleKey("tcp", 80, 80), RuleKey("tcp", 443, 443)
+WORLD = Sources.of([WORLD4], [WORLD6])
+
+
+def baseline(platform="LINUX_UNIX", field_prefix="", **options):
+    return build_baseline(parse_baseline_options(options, field_prefix), platform, field_prefix)
+
+
+class TestProfiles:
+    @pytest.mark.parametrize("platform, admin", [("LINUX_UNIX", SSH), ("WINDOWS", RDP)])
+    def test_locked_down_is_only_the_admin_port_from_admin_sources(self, platform, admin):
+        firewall = baseline(platform, admin_cidrs=[OFFICE, "198.51.100.7"], admin_ipv6_cidrs=["2001:DB8::/32"])
+        assert firewall == {admin: Sources.of([OFFICE, HOME], [OFFICE6], [CONNECT])}
+
+    def test_console_access_can_be_left_out(self):
+        assert baseline(admin_cidrs=[OFFICE], keep_console_access=False) == {SSH: Sources.of([OFFICE])}
+
+    def test_ipv6_admin_alone_is_enough(self):
+        assert baseline(admin_ipv6_cidrs=[OFFICE6], keep_console_access=False) == {SSH: Sources.of((), [OFFICE6])}
+
+    @pytest.mark.parametrize("platform, admin", [("LINUX_UNIX", SSH), ("windows", RDP)])
+    def test_console_only(self, platform, admin):
+        assert baseline(platform, profile="console_only") == {admin: Sources.of((), (), [CONNECT])}
+
+    @pytest.mark.parametrize("options, field", [
+        ({"admin_cidrs": [OFFICE]}, "admin_cidrs"),
+        ({"admin_ipv6_cidrs": [OFFICE6]}, "admin_ipv6_cidrs"),
+        ({"keep_console_access": False}, "keep_console_access"),
+    ])
+    def test_console_only_refuses_contradictions(self, options, field):
+        with pytest.raises(BaselineError) as error:
+            baseline(profile="console_only", **options)
+        assert error.value.where == field
+
+    def test_web_adds_http_and_https_from_the_world(self):
+        assert baseline(profile="web", admin_cidrs=[OFFICE]) == {SSH: Sources.of([OFFICE], (), [CONNECT]), HTTP: WORLD, HTTPS: WORLD}
+
+    def test_web_https_only(self):
+        assert baseline("WINDOWS", profile="web_https_only", admin_cidrs=[OFFICE]) == {RDP: Sources.of([OFFICE], (), [CONNECT]), HTTPS: WORLD}
+
+    def test_public_ipv6_false_opens_the_world_on_ipv4_only(self):
+        firewall = baseline(profile="web", public_ipv6=False)
+        assert firewall[HTTP] == Sources.of([WORLD4]) and firewall[HTTPS] == Sources.of([WORLD4])
+
+    def test_custom_is_admin_access_and_the_users_rules(self):
+        firewall = baseline(profile="custom", extra_rules=[{"protocol": "udp", "from_port": 51820, "cidrs": [WORLD4]}])
+        assert firewall == {SSH: Sources.of((), (), [CONNECT]), RuleKey("udp", 51820, 51820): Sources.of([WORLD4])}
+
+    def test_extra_rules_merge_with_the_profile(self):
+        firewall = baseline(admin_cidrs=[OFFICE], extra_rules=[{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}])
+        assert firewall == {SSH: Sources.of([OFFICE, HOME], (), [CONNECT])}
+
+    def test_public_exceptions_open_their_port_to_the_world(self):
+        firewall = baseline(public_exceptions=[{"protocol": "tcp", "from_port": 25, "reason": "mail relay"}])
+        assert firewall[RuleKey("tcp", 25, 25)] == WORLD
+
+    def test_defaults_are_locked_down_with_console_access(self):
+        assert baseline() == {SSH: Sources.of((), (), [CONNECT])}
+
+
+class TestLockoutGuard:
+    @pytest.mark.parametrize("profile", ["locked_down", "web", "web_https_only", "custom"])
+    @pytest.mark.parametrize("platform", ["LINUX_UNIX", "WINDOWS"])
+    def test_refuses_an_unreachable_admin_port(self, profile, platform):
+        with pytest.raises(BaselineError) as error:
+            baseline(platform, profile=profile, keep_console_access=False)
+        assert error.value.where == "allow_lockout"
+        assert "reachable from nowhere" in str(error.value) and ("tcp 22" if platform == "LINUX_UNIX" else "tcp 3389") in str(error.value)
+
+    def test_allow_lockout_means_it(self):
+        assert baseline(keep_console_access=False, allow_lockout=True) == {}
+        assert baseline(profile="web", keep_console_access=False, allow_lockout=True) == {HTTP: WORLD, HTTPS: WORLD}
+
+    def test_any_rule_covering_the_admin_port_counts(self):
+        firewall = baseline(profile="custom", keep_console_access=False, extra_rules=[{"protocol": "tcp", "from_port": 0, "to_port": 1024, "cidrs": [OFFICE]}])
+        assert list(firewall) == [RuleKey("tcp", 0, 1024)]
+
+    def test_the_admin_port_is_per_platform(self):
+        custom = dict(profile="custom", keep_console_access=False, extra_rules=[{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE]}])
+        assert baseline("LINUX_UNIX", **custom)
+        with pytest.raises(BaselineError, match="tcp 3389, the admin port of WINDOWS"):
+            baseline("WINDOWS", **custom)
+
+    def test_a_udp_rule_does_not_reach_ssh(self):
+        with pytest.raises(BaselineError, match="reachable from nowhere"):
+            baseline(profile="custom", keep_console_access=False, extra_rules=[{"protocol": "udp", "from_port": 22, "cidrs": [OFFICE]}])
+
+
+class TestPolicyGuard:
+    @pytest.mark.parametrize("options, text", [
+        ({"admin_cidrs": [WORLD4]}, "SSH (tcp 22) open to 0.0.0.0/0"),
+        ({"admin_ipv6_cidrs": [WORLD6]}, "SSH (tcp 22) open to ::/0"),
+        ({"profile": "custom", "extra_rules": [{"protocol": "tcp", "from_port": 3306, "cidrs": [WORLD4]}]}, "MySQL (tcp 3306)"),
+        ({"extra_rules": [{"protocol": "all", "ipv6_cidrs": [WORLD6]}]}, "every port (all traffic) open to ::/0"),
+        ({"extra_rules": [{"protocol": "udp", "from_port": 0, "to_port": 65535, "cidrs": [WORLD4]}]}, "every port (udp 0-65535)"),
+    ])
+    def test_refuses_flagged_ports_open_to_the_world(self, options, text):
+        with pytest.raises(BaselineError) as error:
+            baseline(**options)
+        assert error.value.where == "public_exceptions" and text in str(error.value)
+
+    def test_an_exception_allows_it(self):
+        firewall = baseline(admin_cidrs=[WORLD4], public_exceptions=[{"protocol": "tcp", "from_port": 22, "reason": "bastion host"}])
+        assert firewall[SSH] == Sources.of([WORLD4], [WORLD6], [CONNECT])
+
+    def test_unflagged_ports_may_be_public_without_an_exception(self):
+        assert baseline(extra_rules=[{"protocol": "udp", "from_port": 53, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6]}])
+
+
+class TestOptionErrors:
+    @pytest.mark.parametrize("options, where", [
+        ({"profile": "paranoid"}, "firewall_baseline_profile"),
+        ({"admin_cidrs": [OFFICE, "10.0.0.300"]}, "firewall_baseline_admin_cidrs[1]"),
+        ({"admin_cidrs": [OFFICE6]}, "firewall_baseline_admin_cidrs[0]"),
+        ({"admin_cidrs": "10.0.0.0/8"}, "firewall_baseline_admin_cidrs"),
+        ({"admin_ipv6_cidrs": ["2001:db8::1/32"]}, "firewall_baseline_admin_ipv6_cidrs[0]"),
+        ({"extra_rules": [{"protocol": "tcp", "from_port": 80}]}, "firewall_baseline_extra_rules[0] (tcp 80)"),
+        ({"extra_rules": [{"protocol": "tcp", "from_port": 80, "cidrs": ["x"]}]}, "firewall_baseline_extra_rules[0] (tcp 80).cidrs[0]"),
+        ({"public_exceptions": [{"protocol": "tcp", "from_port": 25}]}, "firewall_baseline_public_exceptions[0].reason"),
+        ({"keep_console_access": "yes"}, "firewall_baseline_keep_console_access"),
+    ])
+    def test_errors_name_the_field(self, options, where):
+        with pytest.raises(RuleError) as error:
+            baseline(field_prefix="firewall_baseline_", **options)
+        assert error.value.where == where
+
+    def test_unknown_platform(self):
+        with pytest.raises(BaselineError, match=r"^platform: unknown platform 'MACOS'"):
+            baseline("MACOS")
+
+    def test_too_many_sources_on_one_rule(self):
+        cidrs = ["10.0.%d.0/24" % n for n in range(40)]
+        six = ["2001:db8:%x::/48" % n for n in range(20)]
+        with pytest.raises(BaselineError, match=r"baseline rule tcp 22: 61 sources"):
+            baseline(admin_cidrs=cidrs, admin_ipv6_cidrs=six)
+
+
+class TestEvaluate:
+    def test_compliant_when_equal(self):
+        desired = {SSH: Sources.of([OFFICE], (), [CONNECT])}
+        assert evaluate(dict(desired), desired) == {"compliant": True, "missing": [], "extra": [], "violations": [], "excepted": []}
+
+    def test_drift_is_counted_source_by_source(self):
+        current = {SSH: Sources.of([OFFICE, WORLD4]), HTTP: Sources.of([WORLD4])}
+        desired = {SSH: Sources.of([OFFICE], (), [CONNECT]), HTTPS: WORLD}
+        report = evaluate(current, desired)
+        assert not report["compliant"]
+        missing = [(r["from_port"], r["cidrs"], r["ipv6_cidrs"], r["cidr_list_aliases"]) for r in report["missing"]]
+        assert missing == [(22, [], [], [CONNECT]), (443, [WORLD4], [WORLD6], [])]
+        assert [(r["from_port"], r["cidrs"]) for r in report["extra"]] == [(22, [WORLD4]), (80, [WORLD4])]
+        assert [v["service"] for v in report["violations"]] == ["SSH"]
+
+    def test_excepted_findings_do_not_break_compliance(self):
+        current = {RuleKey("tcp", 25, 25): WORLD}
+        report = evaluate(current, dict(current), parse_public_exceptions([{"protocol": "tcp", "from_port": 25, "reason": "mail"}]))
+        assert report["compliant"] and report["violations"] == [] and len(report["excepted"]) == 2
+
+    def test_violations_alone_break_compliance(self):
+        current = {SSH: Sources.of([WORLD4])}
+        assert not evaluate(current, dict(current))["compliant"]
+
+
+class TestReport:
+    def test_entry_as_found_and_after(self):
+        current, desired = {SSH: Sources.of([WORLD4])}, {SSH: Sources.of([OFFICE])}
+        operations = [{"operation": "PutInstancePublicPorts", "ports": []}]
+        entry = instance_report("web-1", "eu-west-1", "LINUX_UNIX", current, desired, (), operations, desired)
+        assert entry["name"] == "web-1" and entry["region"] == "eu-west-1" and entry["platform"] == "LINUX_UNIX"
+        assert entry["changed"] and entry["operations"] == operations and not entry["compliant"] and not entry["failed"]
+        assert entry["ports_before"][0]["cidrs"] == [WORLD4] and entry["ports_after"][0]["cidrs"] == [OFFICE]
+
+    def test_audit_entry_leaves_the_firewall(self):
+        current = {SSH: Sources.of([OFFICE])}
+        entry = instance_report("a", "r", "LINUX_UNIX", current, current)
+        assert entry["compliant"] and not entry["changed"] and entry["ports_after"] == entry["ports_before"]
+
+    def test_mark_failed(self):
+        entry = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([WORLD4])}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}])
+        failed = mark_failed(entry, "boom", failed={"operation": "Put"})
+        assert failed["failed"] and failed["error"] == "boom" and not failed["changed"] and failed["ports_after"] is None
+        assert not entry["failed"]
+
+    def test_summary_counts(self):
+        good = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([OFFICE])}, {SSH: Sources.of([OFFICE])})
+        open_ssh = instance_report("b", "r", "LINUX_UNIX", {SSH: WORLD}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}])
+        drift = instance_report("c", "r", "LINUX_UNIX", {}, {SSH: Sources.of([OFFICE])})
+        failed = mark_failed(drift, "boom")
+        assert summarize([good, open_ssh, drift, failed]) == {
+            "instances": 4, "compliant": 1, "non_compliant": 3, "drifted": 3, "with_violations": 1, "violations": 2, "excepted": 0, "changed": 1, "failed": 1,
+        }
+
+
+ADMIN_V4 = st.builds(lambda n, p: str(ipaddress.IPv4Network((n, p), strict=False)), st.integers(0, 2 ** 32 - 1), st.integers(1, 32))
+ADMIN_V6 = st.builds(lambda n, p: str(ipaddress.IPv6Network((n, p), strict=False)), st.integers(0, 2 ** 128 - 1), st.integers(1, 128))
+
+
+@given(
+    st.sampled_from([p for p in PROFILES if p != "console_only"]), st.sampled_from(["LINUX_UNIX", "WINDOWS"]),
+    st.lists(ADMIN_V4, max_size=5), st.lists(ADMIN_V6, max_size=5), st.booleans(), st.booleans(),
+)
+def test_any_baseline_passes_the_policy_and_keeps_admin_access(profile, platform, admin_cidrs, admin_ipv6_cidrs, keep_console_access, public_ipv6):
+    options = dict(profile=profile, admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs,
+                   keep_console_access=keep_console_access, public_ipv6=public_ipv6)
+    reachable = bool(admin_cidrs or admin_ipv6_cidrs or keep_console_access)
+    if not reachable:
+        with pytest.raises(BaselineError, match="reachable from nowhere"):
+            baseline(platform, **options)
+        return
+    firewall = baseline(platform, **options)
+    assert violations_only(find_violations(firewall)) == []
+    admin = SSH if platform == "LINUX_UNIX" else RDP
+    assert firewall[admin].cidrs == frozenset(str(ipaddress.ip_network(c)) for c in admin_cidrs)
+    assert evaluate(firewall, firewall)["compliant"]
+
+
+@given(st.sampled_from(["tcp", "udp"]), st.integers(0, 65535), st.integers(0, 100))
+def test_a_public_extra_rule_is_refused_exactly_when_the_policy_flags_it(protocol, port, width):
+    rule = {"protocol": protocol, "from_port": port, "to_port": min(65535, port + width), "cidrs": [WORLD4]}
+    key = RuleKey(protocol, rule["from_port"], rule["to_port"])
+    flagged = bool(violations_only(find_violations({key: Sources.of([WORLD4])})))
+    try:
+        baseline(extra_rules=[rule])
+    except BaselineError as error:
+        assert flagged and error.where == "public_exceptions"
+    else:
+        assert not flagged
