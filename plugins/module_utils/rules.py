@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import math
 from collections import namedtuple
 from functools import lru_cache
 
@@ -178,7 +179,7 @@ def _to_int(value, where):
     if isinstance(value, bool):
         raise RuleError(where, "%r is not an integer" % (value,))
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+        if not math.isfinite(value) or not value.is_integer():
             raise RuleError(where, "%r is not an integer" % (value,))
         return int(value)
     try:

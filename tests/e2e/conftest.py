@@ -45,8 +45,7 @@ class PlaybookRun:
 
     def tasks(self):
         for play in self.output["plays"]:
-            for task in play["tasks"]:
-                yield task
+            yield from play["tasks"]
 
     def results(self, task_name):
         """Per-host results of every task with this name, in play order: a list of dicts."""

@@ -60,8 +60,10 @@ SCENARIOS = [
      START[:2]),
     ("close-missing", {"state": "absent", "ports": [{"protocol": "udp", "from_port": 53}]},
      START),
-    ("exclusive", {"purge_ports": True, "ports": [{"protocol": "TCP", "from_port": 22, "cidrs": ["203.0.113.0/24"], "cidr_list_aliases": ["lightsail-connect"]},
-                                                   {"protocol": "tcp", "from_port": 443, "ipv6_cidrs": ["::/0"]}]},
+    ("exclusive", {"purge_ports": True, "ports": [
+        {"protocol": "TCP", "from_port": 22, "cidrs": ["203.0.113.0/24"], "cidr_list_aliases": ["lightsail-connect"]},
+        {"protocol": "tcp", "from_port": 443, "ipv6_cidrs": ["::/0"]},
+    ]},
      [rule("tcp", 22, cidrs=[OFFICE], aliases=["lightsail-connect"]), rule("tcp", 443, ipv6=[WORLD6])]),
     ("ipv6-only", {"ports": [{"protocol": "tcp", "from_port": 80, "ipv6_cidrs": ["2001:DB8::/32"]}]},
      [START[0], rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6, "2001:db8::/32"]), START[2]]),
@@ -69,12 +71,12 @@ SCENARIOS = [
 
 
 def seed_start(admin):
-    for name, _, _ in SCENARIOS:
+    for name, _args, _expected in SCENARIOS:
         admin.seed_instance(name, ports=api_rules(START))
 
 
 def scenario_play(check=False):
-    tasks = [{"name": name, MODULE: dict(args, instance_name=name)} for name, args, _ in SCENARIOS]
+    tasks = [{"name": name, MODULE: dict(args, instance_name=name)} for name, args, _expected in SCENARIOS]
     return [{"name": "scenarios", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
 
 
@@ -84,7 +86,7 @@ def test_every_scenario_converges_under_every_behaviour(ansible, lightsail_admin
     seed_start(lightsail_admin)
 
     first = ansible.playbook(scenario_play())
-    for name, _, expected in SCENARIOS:
+    for name, _args, expected in SCENARIOS:
         result = first.result(name)
         assert firewall(lightsail_admin, name) == normalised(expected), name
         assert result["ports"] == normalised(expected), name
@@ -92,7 +94,7 @@ def test_every_scenario_converges_under_every_behaviour(ansible, lightsail_admin
 
     lightsail_admin.clear_calls()
     second = ansible.playbook(scenario_play())
-    assert not any(second.result(name)["changed"] for name, _, _ in SCENARIOS)
+    assert not any(second.result(name)["changed"] for name, _args, _expected in SCENARIOS)
     calls = lightsail_admin.calls()
     assert [c["operation"] for c in calls] == [READ] * len(SCENARIOS), "an unchanged run is one read per task"
 
@@ -102,11 +104,11 @@ def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin)
     checked = ansible.playbook(scenario_play(), check=True, diff=True)
     assert lightsail_admin.write_calls() == []
     assert [c["operation"] for c in lightsail_admin.calls()] == [READ] * len(SCENARIOS)
-    for name, _, _ in SCENARIOS:
+    for name, _args, _expected in SCENARIOS:
         assert firewall(lightsail_admin, name) == normalised(START)
 
     real = ansible.playbook(scenario_play(), diff=True)
-    for name, _, _ in SCENARIOS:
+    for name, _args, _expected in SCENARIOS:
         dry, wet = checked.result(name), real.result(name)
         for key in ("changed", "ports", "operations", "diff"):
             assert dry[key] == wet[key], (name, key)
@@ -116,7 +118,7 @@ def test_operations_match_the_calls_made(ansible, lightsail_admin):
     seed_start(lightsail_admin)
     run = ansible.playbook(scenario_play())
     writes = lightsail_admin.write_calls()
-    reported = [op["operation"] for name, _, _ in SCENARIOS for op in run.result(name)["operations"]]
+    reported = [op["operation"] for name, _args, _expected in SCENARIOS for op in run.result(name)["operations"]]
     assert [c["operation"] for c in writes] == reported
     narrow = run.result("narrow")["operations"]
     assert [op["operation"] for op in narrow] == ["CloseInstancePublicPorts", "OpenInstancePublicPorts"]
@@ -163,7 +165,8 @@ def test_unknown_instance_names_instance_and_region(ansible, lightsail_admin):
 
 
 BAD_INPUT = [
-    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["10.0.0.1/8"]}]}, "ports[0] (tcp 22).cidrs[0]: '10.0.0.1/8' has host bits set; did you mean '10.0.0.0/8'?"),
+    ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["10.0.0.1/8"]}]},
+     "ports[0] (tcp 22).cidrs[0]: '10.0.0.1/8' has host bits set; did you mean '10.0.0.0/8'?"),
     ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["::/0"]}]}, "ports[0] (tcp 22).cidrs[0]: '::/0' is an IPv6 block"),
     ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["not-an-ip"]}]}, "ports[0] (tcp 22).cidrs[0]: 'not-an-ip' is not an IPv4"),
     ({"ports": [{"protocol": "tcp", "from_port": 65536, "cidrs": [OFFICE]}]}, "ports[0].from_port: 65536 is out of range"),
@@ -181,7 +184,7 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("args, message", BAD_INPUT, ids=[m[:40] for _, m in BAD_INPUT])
+@pytest.mark.parametrize("args, message", BAD_INPUT, ids=[message[:40] for _args, message in BAD_INPUT])
 def test_bad_input_fails_before_any_call(ansible, lightsail_admin, args, message):
     lightsail_admin.seed_instance("web-1")
     result = ansible.run_module(MODULE, dict(args, instance_name="web-1"))

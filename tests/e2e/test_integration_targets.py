@@ -21,5 +21,8 @@ def test_lightsail_instance_ports_target(ansible, lightsail_admin, behaviour):
     assert run.stats["localhost"]["failures"] == 0
     assert run.result("lightsail_instance_ports : The error names the rule, the field and the value")["failed"] is False
     restored = lightsail_admin.rules("target-1")
-    key = lambda rule: (rule["protocol"], rule["fromPort"], rule["toPort"])  # noqa: E731
-    assert sorted(map(key, restored)) == sorted(map(key, before))
+    assert sorted(map(rule_key, restored)) == sorted(map(rule_key, before))
+
+
+def rule_key(rule):
+    return (rule["protocol"], rule["fromPort"], rule["toPort"])

@@ -139,7 +139,7 @@ class TestPlanProperties:
         request = clean(request, state, purge)
         plan = plan_changes(current, request, state, purge)
         if not purge:
-            touched = {key for op in plan.operations for key, _ in op.rules}
+            touched = {key for op in plan.operations for key, _sources in op.rules}
             assert touched <= set(request)
             assert all(op.name != PUT for op in plan.operations)
 
