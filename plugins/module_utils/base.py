@@ -9,17 +9,46 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 COLLECTION_NAME = "seed.lightsail"
 COLLECTION_VERSION = "1.0.0"
 
+# Error codes with which AWS refuses the credentials themselves (not the permission to act).
+AUTHENTICATION_ERROR_CODES = (
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "InvalidClientTokenId",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "UnauthenticatedException",
+    "AuthFailure",
+)
+AUTHENTICATION_HINT = (
+    "authentication failed: AWS did not accept the credentials. Check the access key, the secret key and, for temporary "
+    "credentials, the session token (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or the access_key, "
+    "secret_key and session_token options)"
+)
+SECURITY_TOKEN_WARNING = (
+    "AWS_SECURITY_TOKEN is set but not used: amazon.aws 10 no longer reads it. "
+    "If these are temporary credentials, set AWS_SESSION_TOKEN (or the session_token option) instead."
+)
+
 
 class AnsibleLightsailModule(AnsibleAWSModule):
     def __init__(self, **kwargs):
         super(AnsibleLightsailModule, self).__init__(**kwargs)
         set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
+        # Older AWX and Automation Controller releases inject temporary credentials as AWS_SECURITY_TOKEN only.
+        # Say so instead of failing later with a bare "security token is invalid"; never echo the token.
+        if os.environ.get("AWS_SECURITY_TOKEN") and not self.params.get("session_token") and not self.params.get("profile"):
+            self.warn(SECURITY_TOKEN_WARNING)
 
     def lightsail_client(self):
         return self.client("lightsail")
@@ -27,5 +56,16 @@ class AnsibleLightsailModule(AnsibleAWSModule):
     def fail_with_error(self, error, **result):
         """Fail on an AnsibleLightsailError, keeping amazon.aws's error formatting."""
         if error.exception is not None:
-            self.fail_json_aws(error.exception, msg=error.message, **result)
+            message = error.message
+            if _error_code(error.exception) in AUTHENTICATION_ERROR_CODES:
+                message = "%s: %s" % (message, AUTHENTICATION_HINT)
+            self.fail_json_aws(error.exception, msg=message, **result)
         self.fail_json(msg=error.message, **result)
+
+
+def _error_code(exception):
+    """The AWS error code of a botocore ClientError, or None for anything else."""
+    response = getattr(exception, "response", None)
+    if not isinstance(response, dict):
+        return None
+    return (response.get("Error") or {}).get("Code")

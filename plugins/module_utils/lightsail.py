@@ -17,6 +17,11 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import as_completed
 
+try:
+    from botocore.exceptions import HTTPClientError
+except ImportError:
+    HTTPClientError = None  # modules report the missing botocore themselves
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -25,6 +30,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
 
 # Lightsail names throttling and server faults differently from EC2, whose codes AWSRetry knows.
@@ -37,13 +43,53 @@ class AnsibleLightsailError(AnsibleAWSError):
     pass
 
 
+# Codes with which Lightsail may refuse to close a rule that is not open (any more). AWS documents neither the
+# case nor the code; the test service answers InvalidInputException when told to (close_missing=error).
+CLOSE_REFUSED_CODES = ("InvalidInputException", "OperationFailureException", "NotFoundException")
+
+
 class PartialWriteError(AnsibleLightsailError):
     """A write failed after retries; says which writes were applied and which were not."""
 
     def __init__(self, cause, applied, failed, pending):
-        message = "%s (%d of %d writes applied before it)" % (cause.message, len(applied), len(applied) + 1 + len(pending))
+        total = len(applied) + 1 + len(pending)
+        if HTTPClientError is not None and isinstance(cause.exception, HTTPClientError):
+            outcome = "got no answer, so it may or may not have been applied"
+        elif _http_status(cause.exception) >= 500:
+            outcome = "failed with a server error, so it may or may not have been applied"
+        else:
+            outcome = "was not applied"
+        parts = ["%s. Write %d of %d (%s) %s" % (cause.message, len(applied) + 1, total, describe_operation(failed), outcome)]
+        parts.append("applied before it: %s" % (", ".join(describe_operation(op) for op in applied) or "none"))
+        parts.append("not attempted: %s" % (", ".join(describe_operation(op) for op in pending) or "none"))
+        message = "; ".join(parts) + ". Running the task again re-reads the firewall and makes only the writes still needed"
+        message += "".join(_interrupted_narrowing(applied, [failed] + list(pending)))
         super(PartialWriteError, self).__init__(message=message, exception=cause.exception)
         self.applied, self.failed, self.pending = applied, failed, pending
+
+
+def _interrupted_narrowing(applied, not_applied):
+    """Warnings for rules whose narrowing (Close the sources to drop, then Open those to keep) stopped half-way.
+
+    If Lightsail closes the whole rule on Close, the rule is now closed entirely, and a task with state=absent
+    will not reopen it: it only ever removes sources.
+    """
+    closed = set(key for op in applied if op.name == CLOSE for key, _sources in op.rules)
+    for op in not_applied:
+        if op.name != OPEN:
+            continue
+        for key, sources in op.rules:
+            if key in closed:
+                kept = sorted(sources.cidrs) + sorted(sources.ipv6_cidrs) + sorted(sources.aliases)
+                yield (". %s may now be closed entirely (the Close was made, the Open of the sources to keep was not); a task with state=absent "
+                       "does not reopen it, so allow %s again with state=present" % (key.describe(), ", ".join(kept)))
+
+
+def describe_operation(operation):
+    """'OpenInstancePublicPorts tcp 22' (a Put names its rule count, which may be 60)."""
+    if len(operation.rules) > 3:
+        return "%s (%d rules)" % (operation.name, len(operation.rules))
+    return "%s %s" % (operation.name, ", ".join(key.describe() for key, _sources in operation.rules) or "(no rules)")
 
 
 class LightsailErrorHandler(AWSErrorHandler):
@@ -90,8 +136,7 @@ def iter_instances(client):
     page_token = None
     while True:
         page = _get_instances_page(client, page_token)
-        for instance in page.get("instances") or ():
-            yield instance
+        yield from page.get("instances") or ()
         page_token = page.get("nextPageToken")
         if not page_token:
             return
@@ -102,10 +147,47 @@ def apply_operation(client, instance_name, operation):
     if operation.name == OPEN:
         return open_instance_public_ports(client, instance_name, infos[0])
     if operation.name == CLOSE:
-        return close_instance_public_ports(client, instance_name, infos[0])
+        try:
+            return close_instance_public_ports(client, instance_name, infos[0])
+        except AnsibleLightsailError as error:
+            if _error_code(error.exception) in CLOSE_REFUSED_CODES and close_has_taken_effect(client, instance_name, operation):
+                return None
+            raise
     if operation.name == PUT:
         return put_instance_public_ports(client, instance_name, infos)
     raise ValueError("unknown operation %r" % (operation.name,))
+
+
+def close_has_taken_effect(client, instance_name, operation):
+    """After Lightsail refused a Close: True when a fresh read shows none of its sources still allowed.
+
+    The refusal "this rule is not open" is what a retried Close gets when its first attempt was applied but the
+    answer was lost (a dropped connection: botocore sends the call again), or when someone else closed the rule
+    in between. Either way the Close wanted exactly what the firewall now is. Any other refusal leaves the
+    sources in place, and the original error stands.
+    """
+    port_states = get_instance_port_states(client, instance_name)
+    if port_states is None:
+        return False
+    firewall = firewall_from_port_states(port_states)
+    for key, sources in operation.rules:
+        now = firewall.get(key)
+        if now is None:
+            continue
+        if not sources or now.difference(sources) != now:
+            return False
+    return True
+
+
+def _error_code(exception):
+    response = getattr(exception, "response", None)
+    return (response.get("Error") or {}).get("Code") if isinstance(response, dict) else None
+
+
+def _http_status(exception):
+    response = getattr(exception, "response", None)
+    metadata = (response.get("ResponseMetadata") or {}) if isinstance(response, dict) else {}
+    return int(metadata.get("HTTPStatusCode") or 0)
 
 
 def apply_operations(client, instance_name, operations):

@@ -99,11 +99,22 @@ notes:
   - Narrowing a rule (removing some of its sources) is a C(CloseInstancePublicPorts) of the sources to drop followed
     by an C(OpenInstancePublicPorts) of the sources to keep. If Lightsail closes the whole rule on the first call,
     the rule is closed for the moment between the two calls.
-  - With O(purge_ports=true) the module reads the firewall and then replaces it in one call. Rules that someone
-    else opens between the read and the write are closed. With O(state=present) or O(state=absent) without purge,
-    only the listed rules are written, so concurrent changes to other rules survive.
-  - If a write fails after retries, the error lists the writes that were applied and those that were not. Running
-    the task again converges.
+  - With O(purge_ports=true) the module reads the firewall and then replaces it in one call planned from that read.
+    Whatever someone else changes between the read and the write is undone; rules they open are closed, rules they
+    close are opened again if listed in O(ports). Do not run purging tasks on an instance that other tools or
+    concurrent runs write to.
+  - With O(state=present) or O(state=absent) without purge, only the listed rules are written, one call per rule, so
+    concurrent changes to other rules survive. Concurrent changes to the same rule may not, because every
+    C(OpenInstancePublicPorts) sends the rule's complete sources, so if Lightsail replaces (rather than merges) the
+    sources of an open rule, a source someone else adds to that rule between the read and the write is lost.
+  - Throttling and server errors are retried by botocore and then with jittered backoff, dropped connections by
+    botocore. A C(CloseInstancePublicPorts) that Lightsail refuses because the rule is no longer open (as when the
+    answer to an applied Close was lost and the Close was sent again) counts as done once a fresh read shows none of
+    its sources still allowed. If a write still fails, the error lists the writes that were applied, the one that failed and those not
+    attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations)). Running the task again
+    converges. One exception is a narrowing (C(CloseInstancePublicPorts) then C(OpenInstancePublicPorts) of the
+    sources to keep) stopped between its two calls, after which the rule may be closed entirely, and a task with
+    O(state=absent) does not reopen it; the error says so and names the sources to allow again.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -1,0 +1,82 @@
+# seed.lightsail developer entry points. `make` alone prints this help.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= $(CURDIR)/.venv
+export VENV
+PYTEST := $(VENV)/bin/python -m pytest
+# extra pytest arguments, e.g. make unit PYTEST_ARGS='-k plan -x'
+PYTEST_ARGS ?=
+XDIST := $(if $(filter 1,$(SERIAL)),,-n auto)
+
+.PHONY: help venv demo test unit service e2e pytest sanity lint matrix clean distclean
+
+help: ## show this help
+	@echo "seed.lightsail make targets (VENV=$(VENV); SERIAL=1 runs pytest without xdist):"
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+venv: ## create/refresh the dev venv (tools/bootstrap.sh; no-op when up to date)
+	tools/bootstrap.sh
+
+demo: venv ## run the demo (tools/demo.sh)
+	tools/demo.sh
+
+test: ## full test: bootstrap, pytest (unit+service+e2e), sanity, lint (tools/test.sh)
+	tools/test.sh
+
+unit: venv ## unit tests (tests/unit)
+	$(PYTEST) $(XDIST) tests/unit $(PYTEST_ARGS)
+
+service: venv ## test-service tests (tests/service)
+	$(PYTEST) $(XDIST) tests/service $(PYTEST_ARGS)
+
+e2e: venv ## end-to-end playbook tests (tests/e2e)
+	$(PYTEST) $(XDIST) tests/e2e $(PYTEST_ARGS)
+
+pytest: venv ## all pytest suites
+	$(PYTEST) $(XDIST) $(PYTEST_ARGS)
+
+sanity: ## ansible-test sanity in the copied tree (tools/sanity.sh)
+	tools/sanity.sh
+
+lint: ## ansible-lint, production profile (tools/lint.sh)
+	tools/lint.sh
+
+matrix: ## pytest + sanity under ansible-core 2.17, 2.18, 2.19 (tools/matrix.sh)
+	tools/matrix.sh
+
+# Benchmarks (not part of `make test`): BENCH_ARGS='--quick' for a short run, '--help' for the options.
+.PHONY: bench
+BENCH_ARGS ?=
+bench: venv ## API calls and wall time vs community.aws, the AWS CLI and boto3 (benchmarks/run.py; ~1 h with defaults)
+	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
+
+# Release targets (docs site, changelog, execution environment, collection tarball); all offline.
+.PHONY: docs changelog ee build release-check
+CHANGELOG_ENV = PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$$($(VENV)/bin/python tools/collection_tree.py live --venv $(VENV)) ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home
+
+docs: venv ## docs site (antsibull-docs + user guide) in docs/build/html (tools/build_docs.sh)
+	SKIP_BOOTSTRAP=1 tools/build_docs.sh
+
+changelog: venv ## lint changelogs/fragments, update changelogs/changelog.yaml and CHANGELOG.rst (antsibull-changelog)
+	$(CHANGELOG_ENV) $(VENV)/bin/antsibull-changelog lint
+	$(CHANGELOG_ENV) $(VENV)/bin/antsibull-changelog release --reload-plugins
+	$(VENV)/bin/antsibull-changelog lint-changelog-yaml --strict changelogs/changelog.yaml
+	rm -f changelogs/.plugin-cache.yaml
+
+ee: venv ## execution environment build context in context/ (ansible-builder create; tools/ee_context.sh)
+	SKIP_BOOTSTRAP=1 tools/ee_context.sh
+
+build: venv ## collection tarball seed-lightsail-VERSION.tar.gz, content check, galaxy-importer (tools/build_collection.sh)
+	SKIP_BOOTSTRAP=1 tools/build_collection.sh
+
+release-check: venv ## check docs, changelog, EE context, tarball and galaxy-importer at once (tools/release_check.sh)
+	SKIP_BOOTSTRAP=1 tools/release_check.sh
+
+clean: ## remove build/test output (keeps the venvs)
+	rm -rf .tmp tests/output .pytest_cache .hypothesis context docs/build collections/ansible_collections
+	rmdir collections 2>/dev/null || true
+	rm -f seed-lightsail-*.tar.gz
+	find . -path ./.git -prune -o -path './.venv*' -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
+
+distclean: clean ## clean, and remove the venvs too
+	rm -rf .venv .venv-*
