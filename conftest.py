@@ -14,6 +14,8 @@ import importlib.util
 import os
 import sys
 
+from hypothesis import settings
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -36,3 +38,7 @@ def _setup_collections():
 
 
 _setup_collections()
+
+# No per-example deadline: a loaded 2-core CI machine must not turn slowness into failures.
+settings.register_profile("seed-lightsail", deadline=None)
+settings.load_profile("seed-lightsail")

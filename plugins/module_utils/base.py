@@ -14,6 +14,8 @@ import os
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import error_code
+
 COLLECTION_NAME = "seed.lightsail"
 COLLECTION_VERSION = "1.0.0"
 
@@ -50,22 +52,16 @@ class AnsibleLightsailModule(AnsibleAWSModule):
         if os.environ.get("AWS_SECURITY_TOKEN") and not self.params.get("session_token") and not self.params.get("profile"):
             self.warn(SECURITY_TOKEN_WARNING)
 
-    def lightsail_client(self):
-        return self.client("lightsail")
+    def lightsail_client(self, **extra_params):
+        """A Lightsail client; extra_params go to amazon.aws's client(), e.g. config=dict(max_pool_connections=20)."""
+        return self.client("lightsail", **extra_params)
 
     def fail_with_error(self, error, **result):
         """Fail on an AnsibleLightsailError, keeping amazon.aws's error formatting."""
         if error.exception is not None:
             message = error.message
-            if _error_code(error.exception) in AUTHENTICATION_ERROR_CODES:
+            if error_code(error.exception) in AUTHENTICATION_ERROR_CODES:
                 message = "%s: %s" % (message, AUTHENTICATION_HINT)
             self.fail_json_aws(error.exception, msg=message, **result)
         self.fail_json(msg=error.message, **result)
 
-
-def _error_code(exception):
-    """The AWS error code of a botocore ClientError, or None for anything else."""
-    response = getattr(exception, "response", None)
-    if not isinstance(response, dict):
-        return None
-    return (response.get("Error") or {}).get("Code")

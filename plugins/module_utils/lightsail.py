@@ -150,7 +150,7 @@ def apply_operation(client, instance_name, operation):
         try:
             return close_instance_public_ports(client, instance_name, infos[0])
         except AnsibleLightsailError as error:
-            if _error_code(error.exception) in CLOSE_REFUSED_CODES and close_has_taken_effect(client, instance_name, operation):
+            if error_code(error.exception) in CLOSE_REFUSED_CODES and close_has_taken_effect(client, instance_name, operation):
                 return None
             raise
     if operation.name == PUT:
@@ -179,7 +179,8 @@ def close_has_taken_effect(client, instance_name, operation):
     return True
 
 
-def _error_code(exception):
+def error_code(exception):
+    """The AWS error code of a botocore ClientError, or None for anything else."""
     response = getattr(exception, "response", None)
     return (response.get("Error") or {}).get("Code") if isinstance(response, dict) else None
 

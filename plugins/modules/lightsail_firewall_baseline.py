@@ -540,7 +540,7 @@ def main():
     if all(isinstance(baseline, BaselineError) for baseline in baselines.values()):
         module.fail_json(msg=str(baselines[PLATFORMS[0]]), **result)
 
-    client = module.client("lightsail", config=dict(max_pool_connections=max(10, params["max_concurrency"])))
+    client = module.lightsail_client(config=dict(max_pool_connections=max(10, params["max_concurrency"])))
     names = params["instance_names"]
     try:
         instances = [i for i in iter_instances(client) if instance_matches(i, names, params["tags"])]

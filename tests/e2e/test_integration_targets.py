@@ -19,7 +19,7 @@ def test_lightsail_instance_ports_target(ansible, lightsail_admin, behaviour):
     play = [{"name": "target", "hosts": "localhost", "gather_facts": False, "roles": ["lightsail_instance_ports"]}]
     run = ansible.playbook(play, extra_vars={"lightsail_test_instance": "target-1"}, env={"ANSIBLE_ROLES_PATH": str(TARGETS)})
     assert run.stats["localhost"]["failures"] == 0
-    assert run.result("lightsail_instance_ports : The error names the rule, the field and the value")["failed"] is False
+    assert not run.result("lightsail_instance_ports : The error names the rule, the field and the value").get("failed")
     restored = lightsail_admin.rules("target-1")
     assert sorted(map(rule_key, restored)) == sorted(map(rule_key, before))
 
