@@ -273,7 +273,7 @@ def main():
     )
     client = module.lightsail_client()
     try:
-        if module.params["instance_name"]:
+        if module.params["instance_name"] is not None:
             result = read_one(module, client, module.params["instance_name"])
         else:
             result = read_region(module, client, module.params["names"], module.params["tags"])
