@@ -64,4 +64,3 @@ class AnsibleLightsailModule(AnsibleAWSModule):
                 message = "%s: %s" % (message, AUTHENTICATION_HINT)
             self.fail_json_aws(error.exception, msg=message, **result)
         self.fail_json(msg=error.message, **result)
-

@@ -46,6 +46,11 @@ def firewall(admin, name, region="us-east-1"):
 
 START = [rule("tcp", 22, cidrs=[WORLD4, OFFICE], ipv6=[WORLD6]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3306, cidrs=[WORLD4])]
 
+EXCLUSIVE_PORTS = [
+    {"protocol": "TCP", "from_port": 22, "cidrs": ["203.0.113.0/24"], "cidr_list_aliases": ["lightsail-connect"]},
+    {"protocol": "tcp", "from_port": 443, "ipv6_cidrs": ["::/0"]},
+]
+
 # (instance, task args, expected firewall afterwards)
 SCENARIOS = [
     ("add-source", {"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]},
@@ -60,10 +65,7 @@ SCENARIOS = [
      START[:2]),
     ("close-missing", {"state": "absent", "ports": [{"protocol": "udp", "from_port": 53}]},
      START),
-    ("exclusive", {"purge_ports": True, "ports": [
-        {"protocol": "TCP", "from_port": 22, "cidrs": ["203.0.113.0/24"], "cidr_list_aliases": ["lightsail-connect"]},
-        {"protocol": "tcp", "from_port": 443, "ipv6_cidrs": ["::/0"]},
-    ]},
+    ("exclusive", {"purge_ports": True, "ports": EXCLUSIVE_PORTS},
      [rule("tcp", 22, cidrs=[OFFICE], aliases=["lightsail-connect"]), rule("tcp", 443, ipv6=[WORLD6])]),
     ("ipv6-only", {"ports": [{"protocol": "tcp", "from_port": 80, "ipv6_cidrs": ["2001:DB8::/32"]}]},
      [START[0], rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6, "2001:db8::/32"]), START[2]]),
