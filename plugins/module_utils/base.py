@@ -42,6 +42,16 @@ SECURITY_TOKEN_WARNING = (
     "If these are temporary credentials, set AWS_SESSION_TOKEN (or the session_token option) instead."
 )
 
+# The argument spec of one rule, shared by every module that takes rules (the shape rules.parse_rule reads).
+RULE_OPTIONS = dict(
+    protocol=dict(type="str", required=True),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    cidrs=dict(type="list", elements="str"),
+    ipv6_cidrs=dict(type="list", elements="str"),
+    cidr_list_aliases=dict(type="list", elements="str"),
+)
+
 
 class AnsibleLightsailModule(AnsibleAWSModule):
     def __init__(self, **kwargs):

@@ -430,6 +430,7 @@ missing_names:
 import json
 from collections import namedtuple
 
+from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
@@ -448,14 +449,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.selection import in
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
 
-RULE_OPTIONS = dict(
-    protocol=dict(type="str", required=True),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    cidrs=dict(type="list", elements="str"),
-    ipv6_cidrs=dict(type="list", elements="str"),
-    cidr_list_aliases=dict(type="list", elements="str"),
-)
 EXCEPTION_OPTIONS = dict(
     protocol=dict(type="str", required=True),
     from_port=dict(type="int"),

@@ -289,6 +289,7 @@ pending_operations:
   elements: dict
 """
 
+from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
@@ -299,15 +300,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleEr
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-
-RULE_OPTIONS = dict(
-    protocol=dict(type="str", required=True),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    cidrs=dict(type="list", elements="str"),
-    ipv6_cidrs=dict(type="list", elements="str"),
-    cidr_list_aliases=dict(type="list", elements="str"),
-)
 
 
 def main():
