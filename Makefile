@@ -20,7 +20,7 @@ venv: ## create/refresh the dev venv (tools/bootstrap.sh; no-op when up to date)
 demo: venv ## run the demo (tools/demo.sh)
 	tools/demo.sh
 
-test: ## full test: bootstrap, pytest (unit+service+e2e), sanity, lint (tools/test.sh)
+test: ## full test: bootstrap, pytest (unit+service+e2e), sanity, lint, release check (tools/test.sh)
 	tools/test.sh
 
 unit: venv ## unit tests (tests/unit)

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Release readiness check (make release-check): everything `make docs`, `make changelog`, `make ee`
 # and `make build` produce is produced again, into <repo>/.tmp/release, and checked. Offline (PyPI
-# only for the bootstrap); about 2 minutes on 2 cores. Never writes outside .tmp/.
+# only for the bootstrap); about 3 minutes on 2 cores. Never writes outside .tmp/ (or RELEASE_OUT). A stage of
+# `make test` (tools/test.sh STAGES=release), so CI runs it too.
 #
 #   tools/release_check.sh [STAGE...]   stages: changelog docs build ee recipes matrix (default: all;
 #                                       recipes only while pytest.ini's testpaths leave out tests/release)
 #   VENV=...             venv (default: <repo>/.venv; bootstrapped unless SKIP_BOOTSTRAP=1)
 #   RELEASE_JOBS=2       stages run this many at a time (1: one after another)
+#   RELEASE_OUT=...      output and logs (default: <repo>/.tmp/release; emptied first); under .tmp/ or
+#                        outside the repo, so runs in one tree at the same time can each have their own
+#   IMPORTER_LINT_TIMEOUT=1800  seconds galaxy-importer gives ansible-lint (tools/build_collection.sh)
 #
 # changelog  fragments lint; changelogs/changelog.yaml lints (--strict); `make changelog` run on a
 #            copy of the tree changes neither changelog.yaml nor CHANGELOG.rst (so every module,
@@ -33,7 +37,12 @@ VENV=${VENV:-$ROOT/.venv}
 case "$VENV" in /*) ;; *) VENV=$ROOT/$VENV ;; esac
 export VENV
 RELEASE_JOBS=${RELEASE_JOBS:-2}
-OUT=$ROOT/.tmp/release
+OUT=${RELEASE_OUT:-$ROOT/.tmp/release}
+case "$OUT" in /*) ;; *) OUT=$ROOT/$OUT ;; esac
+case "$OUT/" in
+    "$ROOT/.tmp/"?*) ;;
+    "$ROOT/"*) echo "RELEASE_OUT must be under $ROOT/.tmp or outside the repo (the changelog stage copies the tree)" >&2; exit 2 ;;
+esac
 ALL_STAGES=(changelog docs build ee recipes matrix)
 stages=("$@")
 if ((${#stages[@]} == 0)); then

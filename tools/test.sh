@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The full test command (make test, .ci/run): bootstrap, pytest, sanity, lint.
+# The full test command (make test, .ci/run): bootstrap, pytest, sanity, lint, release check.
 #
 #   tools/test.sh [--serial] [-- PYTEST_ARGS...]
 #   SERIAL=1      run pytest without xdist (default: -n auto; every test starts its own
 #                 service on a random port, so the suite is parallel-safe)
-#   STAGES="..."  subset of "pytest sanity lint" (bootstrap always runs; it is a no-op when done)
+#   STAGES="..."  subset of "pytest sanity lint release" (bootstrap always runs; it is a no-op when done)
+#                 release: tools/release_check.sh (docs site, changelog current, tarball + galaxy-importer,
+#                 EE context, docs/recipes.md playbooks, matrix versions; ~3 min on 2 cores; offline)
 #   VENV=...      venv to use (default: <repo>/.venv)
 #
 # Every stage runs even when an earlier one failed; exit status is non-zero if any failed.
@@ -14,7 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export VENV=${VENV:-$ROOT/.venv}
 case "$VENV" in /*) ;; *) VENV=$ROOT/$VENV ;; esac
-STAGES=${STAGES:-pytest sanity lint}
+STAGES=${STAGES:-pytest sanity lint release}
 SERIAL=${SERIAL:-0}
 pytest_args=()
 while (($#)); do
@@ -80,6 +82,7 @@ for stage in $STAGES; do
         pytest) run_stage pytest run_pytest ;;
         sanity) run_stage sanity "$ROOT/tools/sanity.sh" ;;
         lint) run_stage lint "$ROOT/tools/lint.sh" ;;
+        release) run_stage release env SERIAL="$SERIAL" "$ROOT/tools/release_check.sh" ;;
         *) echo "unknown stage: $stage" >&2; exit 2 ;;
     esac
 done
