@@ -6,7 +6,7 @@
   info module looped per instance lightsail_instance_ports_info with instance_name in a loop: one module run per instance
                                   (its own, smaller, size: each iteration is a whole module run)
 
-Wall time is the whole command, start-up included.
+Wall time is the whole command (ansible-playbook with the default stdout callback), start-up included.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import Ansible, Service, count_calls, describe, reads, writes
+from harness import TIMING_CALLBACK, Ansible, Service, count_calls, describe, reads, writes
 
 INFO = "seed.lightsail.lightsail_instance_ports_info"
 
@@ -27,6 +27,8 @@ def _measure(service: Service, label: str, count: int, action) -> dict:
     service.admin.clear_calls()
     seconds, checked = action()
     calls = count_calls(service.admin.calls())
+    if checked != count:
+        raise AssertionError("%s reported %s instances, not %d" % (label, checked, count))
     if writes(calls):
         raise AssertionError("%s wrote during an audit: %s" % (label, describe(calls)))
     return {"approach": label, "instances": count, "seconds": seconds, "calls": sum(calls.values()), "reads": reads(calls),
@@ -39,9 +41,10 @@ def run(service: Service, ansible: Ansible, count: int, loop_count: int, with_ro
     rows = []
 
     def info_region():
-        play = [{"name": "audit", "hosts": "localhost", "gather_facts": False, "tasks": [{"name": "read the region", INFO: {}, "register": "audit"}]}]
-        playbook = ansible.run(play).check()
-        return playbook.wall, len(playbook.result("read the region")["instances"])
+        tasks = [{"name": "read the region", INFO: {}, "register": "audit"},
+                 {"name": "count", "ansible.builtin.debug": {"msg": "instances={{ audit.instances | length }}"}}]
+        playbook = ansible.run([{"name": "audit", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], callback=TIMING_CALLBACK).check()
+        return playbook.wall, int(playbook.debug_value("instances"))
 
     rows.append(_measure(service, "info module, region mode (1 task)", count, info_region))
 
@@ -49,9 +52,10 @@ def run(service: Service, ansible: Ansible, count: int, loop_count: int, with_ro
         def role_audit():
             play = [{"name": "audit", "hosts": "localhost", "gather_facts": False,
                      "vars": {"firewall_baseline_mode": "audit", "firewall_baseline_scope": "fleet", "firewall_baseline_admin_cidrs": ["203.0.113.0/24"]},
-                     "roles": ["seed.lightsail.firewall_baseline"]}]
-            playbook = ansible.run(play).check()
-            return playbook.wall, playbook.results_of("seed.lightsail.lightsail_firewall_baseline")[0]["summary"]["instances"]
+                     "roles": ["seed.lightsail.firewall_baseline"],
+                     "post_tasks": [{"name": "count", "ansible.builtin.debug": {"msg": "instances={{ firewall_baseline_report.summary.instances }}"}}]}]
+            playbook = ansible.run(play, callback=TIMING_CALLBACK).check()
+            return playbook.wall, int(playbook.debug_value("instances"))
 
         rows.append(_measure(service, "role, fleet mode, audit", count, role_audit))
 
@@ -68,8 +72,8 @@ def run(service: Service, ansible: Ansible, count: int, loop_count: int, with_ro
         def info_loop():
             task = {"name": "read each instance", INFO: {"instance_name": "{{ item }}"}, "loop": names[:loop_count], "register": "audit"}
             play = [{"name": "audit", "hosts": "localhost", "gather_facts": False, "tasks": [task]}]
-            playbook = ansible.run(play, timeout=3600).check()
-            return playbook.wall, len(playbook.result("read each instance")["results"])
+            playbook = ansible.run(play, timeout=3600, callback=TIMING_CALLBACK).check()
+            return playbook.wall, len([line for line in playbook.host_lines("read each instance") if line.startswith("ok")])
 
         rows.append(_measure(service, "info module looped with instance_name", loop_count, info_loop))
     for row in rows:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -88,16 +89,39 @@ def collections_root() -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-class Playbook:
-    """One ansible-playbook run: its wall time, its tasks' durations (ansible.posix.json), its output."""
+# Whole-command timings use ansible-core's default stdout callback, as a person at a terminal runs them; the
+# ansible.posix.json callback serialises every result again (megabytes for a fleet report), as AWX's does.
+TIMING_CALLBACK = "default"
+JSON_CALLBACK = "ansible.posix.json"
 
-    def __init__(self, completed, wall: float) -> None:
+
+class Playbook:
+    """One ansible-playbook run: its wall time, its output (parsed when the callback was ansible.posix.json)."""
+
+    def __init__(self, completed, wall: float, callback: str = JSON_CALLBACK) -> None:
         self.rc = completed.returncode
         self.stdout = completed.stdout
         self.stderr = completed.stderr
         self.wall = wall
-        start = self.stdout.find("{")
+        start = self.stdout.find("{") if callback == JSON_CALLBACK else -1
         self.output = json.loads(self.stdout[start:]) if start >= 0 else None
+
+    def host_lines(self, task_suffix: str) -> list[str]:
+        """Default callback: the host result lines ("ok: [web-1 -> localhost]", ...) of the tasks whose name ends so."""
+        lines, inside = [], False
+        for line in self.stdout.splitlines():
+            if line.startswith("TASK ["):
+                inside = line[len("TASK ["):].split("]", 1)[0].endswith(task_suffix)
+            elif inside and line.split(":", 1)[0] in ("ok", "changed", "failed", "fatal", "skipping"):
+                lines.append(line)
+        return lines
+
+    def debug_value(self, key: str) -> str:
+        """Default callback: the value of a debug task's `msg: "key=value"`."""
+        found = re.search(r'"msg": "%s=([^"]*)"' % re.escape(key), self.stdout)
+        if not found:
+            raise AssertionError("no debug message %s=...\n%s" % (key, self.stdout[-2000:]))
+        return found.group(1)
 
     def tasks(self):
         for play in (self.output or {}).get("plays", []):
@@ -122,6 +146,8 @@ class Playbook:
         return [result for task in self.tasks() for result in task["hosts"].values() if result.get("action") == action]
 
     def check(self) -> Playbook:
+        if self.rc != 0 and self.output is None:
+            raise RuntimeError("ansible-playbook failed (rc=%s)\n%s\n%s" % (self.rc, self.stdout[-3000:], self.stderr[-3000:]))
         if self.rc != 0:
             failed = [(t["task"]["name"], h, r.get("msg")) for t in self.tasks() for h, r in t["hosts"].items() if r.get("failed")]
             raise RuntimeError("ansible-playbook failed (rc=%s): %s\n%s\n%s" % (self.rc, failed[:3], self.stdout[-2000:], self.stderr[-3000:]))
@@ -144,7 +170,7 @@ class Ansible:
         self.collections = collections_root()
         self._count = 0
 
-    def environment(self, callback: str = "ansible.posix.json", forks: int = 5, extra: dict | None = None) -> dict:
+    def environment(self, callback: str = JSON_CALLBACK, forks: int = 5, extra: dict | None = None) -> dict:
         env = self.service.env()
         env.update(
             ANSIBLE_COLLECTIONS_PATH=self.collections,
@@ -171,7 +197,7 @@ class Ansible:
         return path
 
     def run(self, plays, inventory: str | Path | None = None, forks: int = 5, extra_vars: dict | None = None, args=(),
-            timeout: float = 3600, env: dict | None = None) -> Playbook:
+            timeout: float = 3600, env: dict | None = None, callback: str = JSON_CALLBACK) -> Playbook:
         path = plays if isinstance(plays, Path) else self.write("playbook.yml", plays if isinstance(plays, str) else json.dumps(plays, indent=1))
         command = [str(BIN_DIR / "ansible-playbook"), str(path)]
         if inventory is None:
@@ -182,8 +208,9 @@ class Ansible:
             command += ["-e", "@%s" % self.write("vars.json", json.dumps(extra_vars))]
         command += ["-f", str(forks)] + list(args)
         started = time.monotonic()
-        completed = subprocess.run(command, env=self.environment(forks=forks, extra=env), capture_output=True, text=True, timeout=timeout, check=False)
-        return Playbook(completed, time.monotonic() - started)
+        completed = subprocess.run(command, env=self.environment(callback=callback, forks=forks, extra=env), capture_output=True, text=True,
+                                   timeout=timeout, check=False)
+        return Playbook(completed, time.monotonic() - started, callback)
 
 
 def count_calls(calls: list[dict]) -> Counter:

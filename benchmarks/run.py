@@ -44,7 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--host-sizes", default="200",
                         help="fleet sizes for the role by inventory host, forks 20 (and the floor); slow: module runs per host")
     parser.add_argument("--no-module-alone", dest="module_alone", action="store_false",
-                        help="skip the fleet module run alone (without the role's report tasks) at the fleet sizes")
+                        help="skip, at the fleet sizes, the fleet module run alone (without the role's report tasks) and the floor script run as an Ansible task")
     parser.add_argument("--host-phases", default="harden,re-run", help="runs by inventory host, of: %s" % ", ".join(fleet.PHASES).replace("%", "%%"))
     parser.add_argument("--audit-size", type=int, default=1000, help="instances in the audited region")
     parser.add_argument("--loop-size", type=int, default=100, help="instances read by the looped info module (0: skip); one module run each")
@@ -143,7 +143,8 @@ def main(argv=None) -> int:
             print("single instance, %d runs each:" % args.repeat, flush=True)
             results["ports"] = ports.run(service, ansible, repeat=args.repeat, log=_log)
         if "fleet" in args.parts:
-            sizes = {"fleet": _sizes(args.fleet_sizes), "module": _sizes(args.fleet_sizes) if args.module_alone else [], "host": _sizes(args.host_sizes)}
+            sizes = {"fleet": _sizes(args.fleet_sizes), "module": _sizes(args.fleet_sizes) if args.module_alone else [],
+                     "floor-task": _sizes(args.fleet_sizes) if args.module_alone else [], "host": _sizes(args.host_sizes)}
             if not fleet.role_exists():
                 print("  roles/firewall_baseline does not exist: nothing to measure against the floor", flush=True)
                 sizes = {}

@@ -249,6 +249,13 @@ ports:
       type: list
       elements: str
       sample: [lightsail-connect]
+ports_before:
+  description:
+    - The rules of the instance as the task found them, before any change, normalised and sorted.
+    - The same shape as RV(ports); to undo the task, apply them with O(purge_ports=true).
+  returned: when the instance was found
+  type: list
+  elements: dict
 operations:
   description:
     - The writes made, in order, or in check mode those that would be made. Empty when nothing changes.
@@ -330,7 +337,8 @@ def main():
         module.fail_json(msg="Lightsail instance %r not found in region %s" % (name, module.region), **result)
 
     plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
-    result.update(changed=plan.changed, ports=firewall_to_list(plan.after), operations=[op.to_dict() for op in plan.operations])
+    result.update(changed=plan.changed, ports=firewall_to_list(plan.after), ports_before=firewall_to_list(plan.before),
+                  operations=[op.to_dict() for op in plan.operations])
     if module._diff:
         result["diff"] = plan.diff()
 

@@ -14,32 +14,11 @@ from __future__ import annotations
 import threading
 import time
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from firewall_shapes import api_rules, normalised, rule, stored
 
 MODULE = "seed.lightsail.lightsail_instance_ports"
 READ, OPEN, CLOSE = "GetInstancePortStates", "OpenInstancePublicPorts", "CloseInstancePublicPorts"
 OFFICE, HOME, WORLD4, WORLD6 = "203.0.113.0/24", "198.51.100.7/32", "0.0.0.0/0", "::/0"
-
-
-def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
-    return {"protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
-            "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases)}
-
-
-def normalised(rules):
-    return firewall_to_list(parse_rules(rules))
-
-
-def api_rules(rules):
-    firewall = parse_rules(rules)
-    return [to_port_info(key, firewall[key]) for key in firewall]
-
-
-def stored(admin, name):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name)))
 
 
 START = [rule("tcp", 22, cidrs=[OFFICE]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3306, cidrs=[WORLD4])]

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from firewall_shapes import rule, seed, stored
 
 OFFICE, OFFICE6 = "203.0.113.0/24", "2001:db8:1234::/48"
 WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
@@ -24,21 +22,8 @@ VALIDATE = ("seed.lightsail.firewall_baseline : Validating arguments against arg
 SHOW = "seed.lightsail.firewall_baseline : Show the report"
 STATS = "seed.lightsail.firewall_baseline : Hand the report to AWX workflows"
 APPLY_HOST = "seed.lightsail.firewall_baseline : Make the instance's firewall exactly the baseline"
+READ_HOST = "seed.lightsail.firewall_baseline : Read the instance's firewall"
 APPLY_FLEET = "seed.lightsail.firewall_baseline : Compare every selected instance with the baseline"
-
-
-def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
-    return {"protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
-            "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases)}
-
-
-def seed(admin, name, rules, blueprint="ubuntu_22_04"):
-    firewall = parse_rules(rules)
-    admin.seed_instance(name, blueprint=blueprint, ports=[to_port_info(key, firewall[key]) for key in firewall])
-
-
-def firewall(admin, name):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name)))
 
 
 class Run:
@@ -107,14 +92,16 @@ def read_report(tmp_path, label):
 
 def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lightsail_admin, tmp_path):
     seed_mixed_fleet(lightsail_admin)
-    before = dict((name, firewall(lightsail_admin, name)) for name in ("web-1", "win-1", "db-1", "mx-1"))
+    before = dict((name, stored(lightsail_admin, name)) for name in ("web-1", "win-1", "db-1", "mx-1"))
     lightsail_admin.clear_calls()
 
     fleet = playbook("audit", dict(BASELINE, **report_vars(tmp_path, "fleet")))
     host = playbook("audit", dict(BASELINE, **report_vars(tmp_path, "host")), scope="host")
 
     assert lightsail_admin.write_calls() == []
-    assert dict((name, firewall(lightsail_admin, name)) for name in before) == before
+    # fleet: one listing; host: the inventory's listing, then one read per instance
+    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 2, "GetInstancePortStates": 4})
+    assert dict((name, stored(lightsail_admin, name)) for name in before) == before
     fleet_report, host_report = read_report(tmp_path, "fleet"), read_report(tmp_path, "host")
     assert fleet_report == host_report
     entries = dict((entry["name"], entry) for entry in fleet_report["instances"])
@@ -145,6 +132,7 @@ def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(play
     host = playbook("harden", dict(BASELINE, **report_vars(tmp_path, "host")), scope="host", check=True, diff=True)
 
     assert lightsail_admin.write_calls() == []
+    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 2, "GetInstancePortStates": 4})
     fleet_report, host_report = read_report(tmp_path, "fleet"), read_report(tmp_path, "host")
     assert fleet_report == host_report and fleet_report["check_mode"] is True
     assert [entry["name"] for entry in fleet_report["instances"] if entry["changed"]] == ["db-1", "web-1", "win-1"]
@@ -165,13 +153,18 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
     seed_mixed_fleet(lightsail_admin)
     web = {"firewall_baseline_profile": "web", "firewall_baseline_admin_cidrs": [OFFICE], "firewall_baseline_admin_ipv6_cidrs": [OFFICE6]}
 
+    lightsail_admin.clear_calls()
     applied = playbook("harden", dict(web, **report_vars(tmp_path, "apply")), scope="host")
 
+    # one module run and one read per instance: the ports module reads (ports_before) and writes; the info task is skipped
+    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter(
+        {"GetInstances": 1, "GetInstancePortStates": 4, "PutInstancePublicPorts": 4})
+    assert all(r.get("skipped") for r in applied.results(READ_HOST))
     assert sorted(r["_host"] for r in applied.results(APPLY_HOST) if r["changed"]) == ["db-1", "mx-1", "web-1", "win-1"]
     expected_linux = [rule("tcp", 22, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]),
                       rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
-    assert firewall(lightsail_admin, "web-1") == firewall(lightsail_admin, "mx-1") == expected_linux
-    assert firewall(lightsail_admin, "win-1") == expected_linux[1:] + [rule("tcp", 3389, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT])]
+    assert stored(lightsail_admin, "web-1") == stored(lightsail_admin, "mx-1") == expected_linux
+    assert stored(lightsail_admin, "win-1") == expected_linux[1:] + [rule("tcp", 3389, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT])]
     assert read_report(tmp_path, "apply")["summary"]["changed"] == 4
     lightsail_admin.clear_calls()
 
@@ -185,13 +178,13 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
 
 def test_list_based_fleet_run_touches_only_the_named_instances(playbook, lightsail_admin, tmp_path):
     seed_mixed_fleet(lightsail_admin)
-    untouched = firewall(lightsail_admin, "db-1")
+    untouched = stored(lightsail_admin, "db-1")
 
     playbook("harden", {"firewall_baseline_profile": "console_only", "firewall_baseline_instance_names": ["web-1", "win-1"]})
 
-    assert firewall(lightsail_admin, "web-1") == [rule("tcp", 22, aliases=[CONNECT])]
-    assert firewall(lightsail_admin, "win-1") == [rule("tcp", 3389, aliases=[CONNECT])]
-    assert firewall(lightsail_admin, "db-1") == untouched
+    assert stored(lightsail_admin, "web-1") == [rule("tcp", 22, aliases=[CONNECT])]
+    assert stored(lightsail_admin, "win-1") == [rule("tcp", 3389, aliases=[CONNECT])]
+    assert stored(lightsail_admin, "db-1") == untouched
     assert sorted(c["params"]["instanceName"] for c in lightsail_admin.write_calls()) == ["web-1", "win-1"]
 
 
@@ -212,7 +205,7 @@ def test_the_lockout_guard_refuses_before_any_call(playbook, lightsail_admin, sc
 def test_an_exception_opens_its_port_and_excuses_it(playbook, lightsail_admin, tmp_path, scope):
     seed(lightsail_admin, "mx-1", [rule("tcp", 22, cidrs=[WORLD4])])
     playbook("harden", dict(BASELINE, **report_vars(tmp_path, "apply")), scope=scope)
-    assert firewall(lightsail_admin, "mx-1") == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
+    assert stored(lightsail_admin, "mx-1") == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
     [entry] = read_report(tmp_path, "apply")["instances"]
     assert [f["message"] for f in entry["violations"]] == ["SSH (tcp 22) open to 0.0.0.0/0"] and entry["excepted"] == []
 

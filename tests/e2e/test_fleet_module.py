@@ -6,10 +6,7 @@ import math
 
 import pytest
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from firewall_shapes import rule, seed, stored
 
 MODULE = "seed.lightsail.lightsail_firewall_baseline"
 OFFICE, OFFICE6, HOME = "203.0.113.0/24", "2001:db8:1234::/48", "198.51.100.7/32"
@@ -17,20 +14,6 @@ WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
 CONNECT = "lightsail-connect"
 PUT = "PutInstancePublicPorts"
 MAIL = {"protocol": "tcp", "from_port": 25, "reason": "inbound mail relay"}
-
-
-def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
-    return {"protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
-            "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases)}
-
-
-def seed(admin, name, rules, blueprint="ubuntu_22_04", **kwargs):
-    firewall = parse_rules(rules)
-    admin.seed_instance(name, blueprint=blueprint, ports=[to_port_info(key, firewall[key]) for key in firewall], **kwargs)
-
-
-def firewall(admin, name):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name)))
 
 
 def by_name(result):
@@ -120,7 +103,7 @@ def test_apply_makes_each_profile_exactly_and_then_does_nothing(ansible, lightsa
 
     assert not first.get("failed"), first.get("msg")
     assert first["changed"] and first["baseline"] == profile
-    assert firewall(lightsail_admin, "target") == expected
+    assert stored(lightsail_admin, "target") == expected
     [entry] = first["instances"]
     assert entry["ports_after"] == expected and not entry["compliant"] and entry["violations"]
     assert [op["operation"] for op in entry["operations"]] == [PUT]
@@ -137,14 +120,14 @@ def test_check_mode_and_diff_show_exactly_what_a_real_run_does(ansible, lightsai
     admin.seed_instance("web-1", blueprint="nginx")
     admin.seed_instance("win-1", blueprint="windows_server_2022")
     seed(admin, "done", [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])])
-    before = dict((name, firewall(admin, name)) for name in ("web-1", "win-1", "done"))
+    before = dict((name, stored(admin, name)) for name in ("web-1", "win-1", "done"))
     args = {"mode": "apply", "baseline": "web_https_only", "admin_cidrs": [OFFICE]}
     admin.clear_calls()
 
     check = ansible.run_module(MODULE, args, check=True, diff=True)
 
     assert admin.write_calls() == []
-    assert dict((name, firewall(admin, name)) for name in before) == before
+    assert dict((name, stored(admin, name)) for name in before) == before
     assert check["changed"] and check["summary"]["changed"] == 2
     assert [(d["before_header"], d["after_header"]) for d in check["diff"]] == [("web-1 (before)", "web-1 (after)"), ("win-1 (before)", "win-1 (after)")]
     diffs = dict((d["before_header"].split()[0], d) for d in check["diff"])
@@ -157,7 +140,7 @@ def test_check_mode_and_diff_show_exactly_what_a_real_run_does(ansible, lightsai
     assert real["instances"] == check["instances"] and real["diff"] == check["diff"] and real["summary"] == check["summary"]
     assert sorted(call["params"]["instanceName"] for call in admin.write_calls()) == ["web-1", "win-1"]
     for name, entry in by_name(real).items():
-        assert firewall(admin, name) == entry["ports_after"]
+        assert stored(admin, name) == entry["ports_after"]
 
 
 def test_the_lockout_guard_refuses_before_any_call(ansible, lightsail_admin):
@@ -171,7 +154,7 @@ def test_the_lockout_guard_refuses_before_any_call(ansible, lightsail_admin):
 def test_allow_lockout_closes_every_rule(ansible, lightsail_admin):
     lightsail_admin.seed_instance("web-1")
     result = ansible.run_module(MODULE, {"mode": "apply", "keep_console_access": False, "allow_lockout": True})
-    assert result["changed"] and firewall(lightsail_admin, "web-1") == []
+    assert result["changed"] and stored(lightsail_admin, "web-1") == []
     assert [call["operation"] for call in lightsail_admin.write_calls()] == ["CloseInstancePublicPorts"] * 2
 
 
@@ -185,7 +168,7 @@ def test_a_lockout_on_one_platform_only_refuses_once_such_an_instance_is_selecte
     assert lightsail_admin.write_calls() == []
 
     linux_only = ansible.run_module(MODULE, dict(args, instance_names=["linux-1"]))
-    assert linux_only["changed"] and firewall(lightsail_admin, "linux-1") == [rule("tcp", 22, cidrs=[OFFICE])]
+    assert linux_only["changed"] and stored(lightsail_admin, "linux-1") == [rule("tcp", 22, cidrs=[OFFICE])]
 
 
 def test_the_policy_refuses_the_world_on_the_admin_port_unless_excepted(ansible, lightsail_admin):
@@ -198,7 +181,7 @@ def test_the_policy_refuses_the_world_on_the_admin_port_unless_excepted(ansible,
     exception = {"protocol": "tcp", "from_port": 22, "reason": "bastion host, fail2ban and keys only"}
     applied = ansible.run_module(MODULE, {"mode": "apply", "admin_cidrs": [WORLD4], "public_exceptions": [exception]})
     assert applied["changed"]
-    assert firewall(lightsail_admin, "bastion") == [rule("tcp", 22, cidrs=[WORLD4], ipv6=[WORLD6], aliases=[CONNECT])]
+    assert stored(lightsail_admin, "bastion") == [rule("tcp", 22, cidrs=[WORLD4], ipv6=[WORLD6], aliases=[CONNECT])]
     audit = ansible.run_module(MODULE, {"admin_cidrs": [WORLD4], "public_exceptions": [exception]})
     [entry] = audit["instances"]
     assert entry["compliant"] and entry["violations"] == []
@@ -249,7 +232,7 @@ def test_a_failed_write_is_reported_and_the_other_instances_are_written(ansible,
     assert result["summary"]["failed"] == 1 and result["summary"]["changed"] == 2
     for entry in result["instances"]:
         if not entry["failed"]:
-            assert firewall(lightsail_admin, entry["name"]) == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT])]
+            assert stored(lightsail_admin, entry["name"]) == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT])]
 
     again = ansible.run_module(MODULE, args)
     assert not again.get("failed") and [entry["name"] for entry in again["instances"] if entry["changed"]] == [failed["name"]]
@@ -281,8 +264,8 @@ def test_a_thousand_instances_in_one_run(ansible, lightsail_admin):
     assert len(writes) == count + 1 and set(call["operation"] for call in writes) == {PUT}
     assert set(read_calls(lightsail_admin)) == {"GetInstances"}
     assert len(read_calls(lightsail_admin)) == math.ceil((count + 1) / lightsail_admin.behaviour()["page_size"])
-    assert firewall(lightsail_admin, "node-0500") == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
-    assert firewall(lightsail_admin, "win-0001")[-1]["from_port"] == 3389
+    assert stored(lightsail_admin, "node-0500") == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
+    assert stored(lightsail_admin, "win-0001")[-1]["from_port"] == 3389
 
     lightsail_admin.clear_calls()
     again = ansible.run_module(MODULE, args)

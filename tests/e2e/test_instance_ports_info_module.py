@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+from firewall_shapes import stored
 
 INFO = "seed.lightsail.lightsail_instance_ports_info"
 PORTS = "seed.lightsail.lightsail_instance_ports"
@@ -16,10 +16,6 @@ ODD_RULES = [
     {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": [], "ipv6Cidrs": [], "cidrListAliases": ["lightsail-connect"]},
     {"protocol": "tcp", "fromPort": 8000, "toPort": 8100, "cidrs": [], "ipv6Cidrs": ["::/0"], "cidrListAliases": []},
 ]
-
-
-def stored(admin, name, region="us-east-1"):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name, region=region)))
 
 
 def test_one_instance_is_one_call(ansible, lightsail_admin):

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from firewall_shapes import api_rules, normalised, rule, stored
 
 MODULE = "seed.lightsail.lightsail_instance_ports"
 READ = "GetInstancePortStates"
@@ -20,28 +17,6 @@ BEHAVIOURS = [
     for c in ("remove_named", "whole_rule")
     for m in ("noop", "error")
 ]
-
-
-def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
-    return {
-        "protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
-        "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases),
-    }
-
-
-def normalised(rules):
-    """Rules in any accepted form -> the module's sorted output shape."""
-    return firewall_to_list(parse_rules(rules))
-
-
-def api_rules(rules):
-    """Rules in the module's shape -> the service's camelCase shape, for seeding."""
-    firewall = parse_rules(rules)
-    return [to_port_info(key, firewall[key]) for key in firewall]
-
-
-def firewall(admin, name, region="us-east-1"):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name, region=region)))
 
 
 START = [rule("tcp", 22, cidrs=[WORLD4, OFFICE], ipv6=[WORLD6]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3306, cidrs=[WORLD4])]
@@ -90,8 +65,9 @@ def test_every_scenario_converges_under_every_behaviour(ansible, lightsail_admin
     first = ansible.playbook(scenario_play())
     for name, _args, expected in SCENARIOS:
         result = first.result(name)
-        assert firewall(lightsail_admin, name) == normalised(expected), name
+        assert stored(lightsail_admin, name) == normalised(expected), name
         assert result["ports"] == normalised(expected), name
+        assert result["ports_before"] == normalised(START), name
         assert result["changed"] == (normalised(expected) != normalised(START)), name
 
     lightsail_admin.clear_calls()
@@ -107,12 +83,12 @@ def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin)
     assert lightsail_admin.write_calls() == []
     assert [c["operation"] for c in lightsail_admin.calls()] == [READ] * len(SCENARIOS)
     for name, _args, _expected in SCENARIOS:
-        assert firewall(lightsail_admin, name) == normalised(START)
+        assert stored(lightsail_admin, name) == normalised(START)
 
     real = ansible.playbook(scenario_play(), diff=True)
     for name, _args, _expected in SCENARIOS:
         dry, wet = checked.result(name), real.result(name)
-        for key in ("changed", "ports", "operations", "diff"):
+        for key in ("changed", "ports", "ports_before", "operations", "diff"):
             assert dry[key] == wet[key], (name, key)
 
 
@@ -143,6 +119,15 @@ def test_diff_shows_before_and_after(ansible, lightsail_admin):
     assert result["diff"]["before"]["ports"] == normalised(START)
     assert result["diff"]["after"]["ports"] == normalised(START[:2])
     assert result["_run"].rc == 0
+
+
+def test_ports_before_undoes_the_task(ansible, lightsail_admin):
+    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    changed = ansible.run_module(MODULE, {"instance_name": "web-1", "purge_ports": True, "ports": EXCLUSIVE_PORTS})
+    assert changed["changed"] and stored(lightsail_admin, "web-1") != normalised(START)
+    undone = ansible.run_module(MODULE, {"instance_name": "web-1", "purge_ports": True, "ports": changed["ports_before"]})
+    assert undone["changed"] and undone["ports_before"] == changed["ports"]
+    assert stored(lightsail_admin, "web-1") == normalised(START)
 
 
 def test_no_diff_key_without_diff_mode(ansible, lightsail_admin):

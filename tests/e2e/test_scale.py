@@ -9,10 +9,7 @@ import ipaddress
 import math
 
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from firewall_shapes import api_rules, normalised, stored
 
 PORTS = "seed.lightsail.lightsail_instance_ports"
 INFO = "seed.lightsail.lightsail_instance_ports_info"
@@ -34,19 +31,6 @@ def full_rule(index):
 FULL = [full_rule(i) for i in range(60)]
 # The same firewall with one IPv4 source of one rule swapped for another.
 CHANGED = [dict(r, cidrs=r["cidrs"][:-1] + [OFFICE]) if r["from_port"] == 1030 else r for r in FULL]
-
-
-def normalised(rules):
-    return firewall_to_list(parse_rules(rules))
-
-
-def api_rules(rules):
-    firewall = parse_rules(rules)
-    return [to_port_info(key, firewall[key]) for key in firewall]
-
-
-def stored(admin, name, region="us-east-1"):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name, region=region)))
 
 
 def task(name, module, args, **keywords):
