@@ -1,8 +1,9 @@
 """Malformed input, table-driven, across both modules and the firewall_baseline role's variables.
 
-Every case must fail with a message that names the field (and the value, where there is one), without a Python
-traceback, and without any write; nearly all fail before any API call. The few that Lightsail itself has to judge
-(an instance name that breaks its naming rule) are marked ``read``: the firewall is read, nothing is written.
+Every case must fail with a message that names the field (and the value, where there is one and the ansible-core in
+use puts it in its own message), without a Python traceback, and without any write; nearly all fail before any API
+call. The few that Lightsail itself has to judge (an instance name that breaks its naming rule) are marked ``read``:
+the firewall is read, nothing is written.
 
 All cases run in one ansible-playbook run (one task, or one role include, per case) to keep the suite fast.
 """
@@ -10,13 +11,22 @@ All cases run in one ansible-playbook run (one task, or one role include, per ca
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+
+from ansible.release import __version__ as ansible_core_version
 
 PORTS = "seed.lightsail.lightsail_instance_ports"
 INFO = "seed.lightsail.lightsail_instance_ports_info"
 ROLE = "seed.lightsail.firewall_baseline"
 OK = ["203.0.113.0/24"]
 TRACEBACK = "Traceback (most recent call last)"
+# The ansible-core that runs the playbooks: the one of this interpreter's venv (tests/e2e/conftest.py runs its bin/).
+CORE = tuple(int(part) for part in ansible_core_version.split(".")[:2])
+# Last line of the traceback ansible-core before 2.19 keeps in a failed result's `exception` field (shown at -vvv) when
+# a module reported a Lightsail API error it caught (fail_json_aws); the chain must start from botocore's ClientError.
+HANDLED_API_ERROR = "ansible_collections.seed.lightsail.plugins.module_utils.lightsail.AnsibleLightsailError: "
+BOTOCORE_ERROR = re.compile(r"^botocore\.(errorfactory|exceptions)\.\w+: An error occurred \(\w+\) when calling the \w+ operation: ", re.MULTILINE)
 
 
 def tcp22(**fields):
@@ -29,10 +39,21 @@ class Case:
     ``expect`` lists substrings the failure message must contain (the field, and the value where one was given).
     ``read`` is None when no API call at all is allowed, else the one read operation allowed (never a write).
     ``core`` marks a message written by ansible-core's argument validation, not by this collection.
+    ``older`` maps an ansible-core (major, minor) to what the message must contain on the versions below it, where
+    ansible-core words its own message differently (``expect`` is what the newest versions say).
     """
 
-    def __init__(self, ident, target, args, expect, read=None, core=False):
+    def __init__(self, ident, target, args, expect, read=None, core=False, older=None):
         self.ident, self.target, self.args, self.expect, self.read, self.core = ident, target, args, expect, read, core
+        self.older = dict(older or {})
+        assert not self.older or core, "%s: only ansible-core's own messages differ between versions" % ident
+
+    def expected(self, version):
+        """What the message must contain under ansible-core ``version`` (major, minor)."""
+        for below in sorted(self.older):
+            if version < below:
+                return self.older[below]
+        return self.expect
 
     def __repr__(self):
         return self.ident
@@ -52,8 +73,12 @@ PORTS_CASES = [
     Case("rule-unknown-field", PORTS, {"ports": [tcp22(source="x")]}, ["ports.source"], core=True),
     Case("rule-protocol-missing", PORTS, {"ports": [{"from_port": 22, "cidrs": OK}]}, ["protocol", "ports"], core=True),
     Case("rule-protocol-unknown", PORTS, {"ports": [tcp22(protocol="sctp")]}, ["ports[0].protocol", "'sctp'"]),
-    Case("rule-from-port-word", PORTS, {"ports": [tcp22(from_port="ssh")]}, ["from_port", "ssh"], core=True),
-    Case("rule-from-port-fraction", PORTS, {"ports": [tcp22(from_port=22.5)]}, ["from_port", "22.5"], core=True),
+    # ansible-core 2.17's int conversion names the type, not the value: "argument 'from_port' is of type <class 'str'> found in
+    # 'ports'. and we were unable to convert to int: <class 'str'> cannot be converted to an int"; 2.18 added the value.
+    Case("rule-from-port-word", PORTS, {"ports": [tcp22(from_port="ssh")]}, ["from_port", "ssh"], core=True,
+         older={(2, 18): ["argument 'from_port' is of type <class 'str'> found in 'ports'", "cannot be converted to an int"]}),
+    Case("rule-from-port-fraction", PORTS, {"ports": [tcp22(from_port=22.5)]}, ["from_port", "22.5"], core=True,
+         older={(2, 18): ["argument 'from_port' is of type <class 'float'> found in 'ports'", "cannot be converted to an int"]}),
     Case("rule-from-port-bool", PORTS, {"ports": [tcp22(from_port=True)]}, ["ports[0].from_port", "True"]),
     Case("rule-from-port-too-high", PORTS, {"ports": [tcp22(from_port=65536)]}, ["ports[0].from_port", "65536"]),
     Case("rule-from-port-missing", PORTS, {"ports": [{"protocol": "udp", "cidrs": OK}]}, ["ports[0].from_port", "udp"]),
@@ -153,14 +178,30 @@ def playbook():
 
 
 def failure_of(run, case):
-    """(failed, message, the whole result as text) of one case."""
+    """(failed, message, the failed result) of one case."""
     if case.target == ROLE:
         if any(task["task"]["name"] == "%s was not rejected" % case.ident for task in run.tasks()):
-            return False, "the role accepted the variables", ""
-        facts = run.result(case.ident)["ansible_facts"]
-        return bool(facts["case_failure"].get("failed")), facts["case_failure"].get("msg", ""), json.dumps(facts)
+            return False, "the role accepted the variables", {}
+        failure = run.result(case.ident)["ansible_facts"]["case_failure"]
+        return bool(failure.get("failed")), failure.get("msg", ""), failure
     result = run.result(case.ident)
-    return bool(result.get("failed")), result.get("msg", ""), json.dumps(result)
+    return bool(result.get("failed")), result.get("msg", ""), result
+
+
+def has_traceback(case, result):
+    """The result holds a Python traceback (a crash, or an error shown with one).
+
+    Before 2.19, ansible-core keeps the traceback of an exception a module caught and reported (fail_json_aws) in the
+    result's ``exception`` field, shown only at -vvv; 2.19 keeps "(traceback unavailable)" there by default. That one is
+    allowed for the cases Lightsail judges (``read``), and only when it is exactly that: a botocore ClientError from
+    Lightsail, wrapped in the collection's AnsibleLightsailError with the failure's own message. Nowhere else in the
+    result, and never on 2.19 or later."""
+    if CORE < (2, 19) and case.read and TRACEBACK in str(result.get("exception", "")):
+        exception = result["exception"].rstrip()
+        handled = exception.splitlines()[-1] == HANDLED_API_ERROR + result.get("msg", "") and BOTOCORE_ERROR.search(exception)
+        rest = dict((key, value) for key, value in result.items() if key != "exception")
+        return not handled or TRACEBACK in json.dumps(rest)
+    return TRACEBACK in json.dumps(result)
 
 
 def names(message, part):
@@ -175,16 +216,19 @@ def test_every_malformed_input_is_refused_cleanly_and_writes_nothing(ansible, li
     calls = lightsail_admin.calls()
 
     problems = []
+    shown_tracebacks = 0  # the ones has_traceback allows before 2.19, which the json callback prints too
     for case in CASES + [LAST]:
-        failed, message, text = failure_of(run, case)
+        failed, message, result = failure_of(run, case)
         if not failed:
             problems.append("%s: not refused" % case.ident)
             continue
-        missing = [part for part in case.expect if not names(message, part)]
+        missing = [part for part in case.expected(CORE) if not names(message, part)]
         if missing:
             problems.append("%s: the message does not name %s: %s" % (case.ident, missing, message))
-        if TRACEBACK in text:
-            problems.append("%s: a traceback in the result" % case.ident)
+        if has_traceback(case, result):
+            problems.append("%s: a traceback in the result: %s" % (case.ident, json.dumps(result)[-3000:]))
+        elif CORE < (2, 19):
+            shown_tracebacks += str(result.get("exception", "")).count(TRACEBACK)
     assert not problems, "\n".join(problems)
 
     assert [call for call in calls if call["operation"] not in ("GetInstancePortStates", "GetInstances")] == [], "a malformed input was written"
@@ -196,10 +240,20 @@ def test_every_malformed_input_is_refused_cleanly_and_writes_nothing(ansible, li
     # The last case is not ignored: the run must exit non-zero, with that one failure.
     assert run.rc == 2
     assert run.stats["localhost"]["failures"] == 1
-    assert TRACEBACK not in run.stdout + run.stderr
+    assert TRACEBACK not in run.stderr
+    assert run.stdout.count(TRACEBACK) == shown_tracebacks, "a traceback outside the results checked above"
 
 
 def test_the_table_covers_both_modules_and_the_role():
     by_target = Counter(case.target for case in CASES)
     assert by_target[PORTS] >= 20 and by_target[INFO] >= 5 and by_target[ROLE] >= 10, by_target
     assert len({case.ident for case in CASES}) == len(CASES)
+
+
+def test_older_messages_still_name_the_field():
+    """Where an older ansible-core words a message differently, it must still name the field the newest one names."""
+    older = [case for case in CASES if case.older]
+    assert older
+    for case in older:
+        for below, expected in case.older.items():
+            assert below <= (2, 19) and case.expect[0] in " ".join(expected), (case, below, expected)

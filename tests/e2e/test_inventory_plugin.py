@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible.release import __version__ as ansible_core_version
 
 from ansible_collections.seed.lightsail.plugins.inventory import lightsail as plugin_module
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
@@ -17,6 +20,22 @@ from ansible_collections.seed.lightsail.plugins.module_utils.transformations imp
 PLUGIN = "seed.lightsail.lightsail"
 LIST = "GetInstances"
 BIN_DIR = Path(sys.executable).parent
+# The ansible-core of this interpreter's venv, which is also the one that runs ansible-inventory (BIN_DIR).
+CORE = tuple(int(part) for part in ansible_core_version.split(".")[:2])
+
+
+def wrapped_pattern(text):
+    """A regex for text as ansible-core before 2.19 prints it inside a warning: wrapped at 79 columns by textwrap,
+    which turns a space into a line break, or breaks a line after a hyphen (us-\neast-1)."""
+    return "".join("[ \n]" if char == " " else "-\n?" if char == "-" else re.escape(char) for char in text)
+
+
+def shows(stderr, text):
+    """ansible-inventory's stderr shows text. Before 2.19 an inventory source's error is a wrapped warning
+    ("* Failed to parse ... with auto plugin: <error>"); from 2.19 on it is printed on one line."""
+    if CORE >= (2, 19):
+        return text in stderr
+    return re.search(wrapped_pattern(text), stderr) is not None
 
 
 def plain(value):
@@ -49,12 +68,17 @@ class InventoryRun:
         return sorted(self.data.get(name, {}).get("hosts", []))
 
 
+def source_path(tmp_path, name="demo.lightsail.yml"):
+    """Where the inventory fixture writes its source (the cache key depends on the path)."""
+    return tmp_path / name
+
+
 @pytest.fixture
 def inventory(ansible, tmp_path):
     """Write a plugin config and run ansible-inventory on it; an unparsable source fails the run."""
 
     def run(config, *args, name="demo.lightsail.yml", env=None):
-        path = tmp_path / name
+        path = source_path(tmp_path, name)
         path.write_text(yaml.safe_dump(dict({"plugin": PLUGIN}, **config), sort_keys=False))
         command = [str(BIN_DIR / "ansible-inventory"), "-i", str(path)] + list(args or ["--list"])
         environment = ansible.environment(dict({"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true", "ANSIBLE_DEPRECATION_WARNINGS": "true"}, **(env or {})),
@@ -77,6 +101,18 @@ def calls_per_region(admin):
 
 def plugin_examples():
     return list(yaml.safe_load_all(plugin_module.EXAMPLES))
+
+
+def test_wrapped_pattern_finds_a_wrapped_warning_and_only_that():
+    """The matcher used before 2.19, against ansible-core 2.17/2.18's own wrapping (Display.warning: textwrap, 79 columns)."""
+    message = "host name 'web-1' is shared by instance web-1 in us-east-1 and instance web-1 in eu-west-1"
+    for prefix in ("", "[WARNING]:  * Failed to parse /tmp/a/demo.lightsail.yml with auto plugin: ", "x" * 40 + "-y "):
+        wrapped = "\n".join(textwrap.wrap(prefix + message + "; choose other hostnames", 79))
+        assert message not in wrapped  # 89 characters: always broken somewhere
+        assert re.search(wrapped_pattern(message), wrapped), wrapped
+    for other in ("host name 'web-1' is shared by instance web-1 in us-east-1 and instance web-2 in eu-west-1",
+                  "unknown Lightsail region(s) 'us-east1'", "host name web-1"):
+        assert not re.search(wrapped_pattern(other), "\n".join(textwrap.wrap(message, 79)))
 
 
 class TestListing:
@@ -156,7 +192,7 @@ class TestHostVariables:
         assert {"protocol": "tcp", "from_port": 3306, "to_port": 3306, "cidrs": ["192.0.2.44/32"], "ipv6_cidrs": [],
                 "cidr_list_aliases": []} in db["lightsail_ports"]
         assert [rule["from_port"] for rule in win["lightsail_ports"]] == [22, 80, 3389]
-        assert "reserved name" not in run.stderr and "DEPRECATION" not in run.stderr, run.stderr
+        assert not shows(run.stderr, "reserved name") and "DEPRECATION" not in run.stderr, run.stderr
 
     def test_private_entries_are_apart_from_ports(self, inventory, lightsail_admin):
         private_entry = {"protocol": "tcp", "fromPort": 0, "toPort": 65535, "accessType": "private", "accessFrom": "Custom", "commonName": "Amazon VPC"}
@@ -283,7 +319,7 @@ class TestHostnames:
 
         run = inventory({"regions": ["us-east-1", "eu-west-1"]})
         assert run.rc != 0
-        assert "host name 'web-1' is shared by instance web-1 in us-east-1 and instance web-1 in eu-west-1" in run.stderr
+        assert shows(run.stderr, "host name 'web-1' is shared by instance web-1 in us-east-1 and instance web-1 in eu-west-1"), run
 
         by_address = inventory({"regions": ["us-east-1", "eu-west-1"], "hostnames": ["public_ip_address"]})
         assert by_address.rc == 0, by_address
@@ -291,11 +327,11 @@ class TestHostnames:
 
     def test_unknown_hostname_source_is_refused(self, inventory, lightsail_admin):
         run = inventory({"hostnames": ["dns_name"]})
-        assert run.rc != 0 and "dns_name" in run.stderr
+        assert run.rc != 0 and shows(run.stderr, "dns_name"), run
 
 
 class TestCache:
-    def test_second_run_makes_no_call_and_flush_refreshes(self, inventory, lightsail_admin, tmp_path):
+    def test_second_run_makes_no_call_and_flush_refreshes(self, ansible, inventory, lightsail_admin, tmp_path):
         lightsail_admin.set_behaviour(page_size=2)
         lightsail_admin.seed_fleet(3, region="us-east-1", prefix="node")
         cache = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"), "cache_timeout": 3600}
@@ -318,10 +354,48 @@ class TestCache:
         assert list_calls(lightsail_admin) == []
         assert regrouped.group("region_us_east_1") == first.group("lightsail")
 
+        # ansible-playbook --flush-cache lists again and writes the cache, under every ansible-core (docs/inventory.md).
+        play = [{"name": "refresh", "hosts": "lightsail", "gather_facts": False, "tasks": []}]
+        refreshed = ansible.playbook(play, inventory=source_path(tmp_path), callback=None, args=["--flush-cache", "--list-hosts"],
+                                     env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+        assert len(list_calls(lightsail_admin)) == 2  # 4 instances, pages of 2
+        assert re.search(r"^\s+late$", refreshed.stdout, re.MULTILINE), refreshed.stdout
+        lightsail_admin.clear_calls()
+        after = inventory(config)
+        assert after.rc == 0, after
+        assert list_calls(lightsail_admin) == []
+        assert after.group("lightsail") == sorted(first.group("lightsail") + ["late"])
+
+        # ansible-inventory has --flush-cache from 2.19 on; before, it is a usage error.
+        lightsail_admin.seed_instance("later")
+        lightsail_admin.clear_calls()
         flushed = inventory(config, "--list", "--flush-cache")
-        assert flushed.rc == 0, flushed
-        assert len(list_calls(lightsail_admin)) == 2
-        assert "late" in flushed.group("lightsail")
+        if CORE >= (2, 19):
+            assert flushed.rc == 0, flushed
+            assert len(list_calls(lightsail_admin)) == 3  # 5 instances, pages of 2
+            assert "later" in flushed.group("lightsail")
+            lightsail_admin.clear_calls()
+            assert "later" in inventory(config).group("lightsail")
+            assert list_calls(lightsail_admin) == []
+        else:
+            assert flushed.rc == 2 and "unrecognized arguments: --flush-cache" in flushed.stderr, flushed
+            assert list_calls(lightsail_admin) == []
+
+    def test_deleting_the_cache_files_lists_again(self, inventory, lightsail_admin, tmp_path):
+        """The refresh docs/inventory.md gives for ansible-inventory before 2.19: delete the source's cache files."""
+        lightsail_admin.seed_instance("web-1")
+        config = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"), "cache_timeout": 3600}
+        assert inventory(config).group("lightsail") == ["web-1"]
+        lightsail_admin.seed_instance("web-2")
+        lightsail_admin.clear_calls()
+        assert inventory(config).group("lightsail") == ["web-1"]
+        assert list_calls(lightsail_admin) == []
+
+        files = list((tmp_path / "cache").glob("*seed.lightsail.lightsail_*"))
+        assert len(files) == 1, list((tmp_path / "cache").iterdir())
+        files[0].unlink()
+        assert inventory(config).group("lightsail") == ["web-1", "web-2"]
+        assert len(list_calls(lightsail_admin)) == 1
 
     def test_changed_filter_misses_the_cache(self, inventory, lightsail_admin, tmp_path):
         lightsail_admin.seed_instance("web-1")
@@ -338,20 +412,39 @@ class TestErrors:
         lightsail_admin.seed_instance("web-1", region="eu-west-1")
         run = inventory({"regions": ["eu-west-1", "us-east-1"]}, env={"AWS_SECRET_ACCESS_KEY": "not-the-secret"})
         assert run.rc != 0
-        assert "Failed to list Lightsail instances in region eu-west-1" in run.stderr
-        assert "credentials were refused in eu-west-1" in run.stderr
-        assert lightsail_service.credentials.secret_key not in run.stderr + run.stdout
+        assert shows(run.stderr, "Failed to list Lightsail instances in region eu-west-1"), run
+        assert shows(run.stderr, "credentials were refused in eu-west-1"), run
+        secret = lightsail_service.credentials.secret_key
+        assert secret not in run.stdout and not shows(run.stderr, secret)
         assert "us-east-1" not in {call["region"] for call in list_calls(lightsail_admin)}
 
     def test_unknown_access_key(self, inventory):
         run = inventory({"regions": ["ap-south-1"]}, env={"AWS_ACCESS_KEY_ID": "AKIAUNKNOWN000000000"})
         assert run.rc != 0
-        assert "region ap-south-1" in run.stderr and "AWS_ACCESS_KEY_ID" in run.stderr
+        assert shows(run.stderr, "region ap-south-1") and shows(run.stderr, "AWS_ACCESS_KEY_ID"), run
 
     def test_unknown_region(self, inventory, lightsail_admin):
         run = inventory({"regions": ["us-east-1", "us-east1"]})
         assert run.rc != 0
-        assert "unknown Lightsail region(s) 'us-east1'" in run.stderr
+        assert shows(run.stderr, "unknown Lightsail region(s) 'us-east1'"), run
+        assert list_calls(lightsail_admin) == []
+
+    def test_a_failed_source_among_others(self, inventory, lightsail_admin, tmp_path):
+        """docs/inventory.md: unparsed_is_failed fails a run only when no source parses; any_unparsed_is_failed fails it
+        when ours fails, even though another source parses."""
+        static = tmp_path / "static.yml"
+        static.write_text(yaml.safe_dump({"all": {"hosts": {"other": None}}}))
+        config = {"regions": ["us-east1"]}
+
+        lenient = inventory(config, "-i", str(static), "--list")
+        assert lenient.rc == 0, lenient
+        assert lenient.group("ungrouped") == ["other"] and lenient.group("lightsail") == []
+        assert shows(lenient.stderr, "unknown Lightsail region(s) 'us-east1'"), lenient
+
+        strict = inventory(config, "-i", str(static), "--list", env={"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "true"})
+        assert strict.rc != 0 and strict.data is None, strict
+        assert shows(strict.stderr, "Completely failed to parse inventory source %s" % source_path(tmp_path)), strict
+        assert shows(strict.stderr, "unknown Lightsail region(s) 'us-east1'"), strict
         assert list_calls(lightsail_admin) == []
 
     def test_file_name_must_end_in_lightsail_yml(self, inventory):
