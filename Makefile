@@ -47,7 +47,7 @@ matrix: ## pytest + sanity under ansible-core 2.17, 2.18, 2.19 (tools/matrix.sh)
 # Benchmarks (not part of `make test`): BENCH_ARGS='--quick' for a short run, '--help' for the options.
 .PHONY: bench
 BENCH_ARGS ?=
-bench: venv ## API calls and wall time vs community.aws, the AWS CLI and boto3 (benchmarks/run.py; ~40 min with defaults)
+bench: venv ## API calls and wall time vs community.aws, the AWS CLI and boto3 (benchmarks/run.py; ~15 min with defaults)
 	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 # Release targets (docs site, changelog, execution environment, collection tarball); all offline.
