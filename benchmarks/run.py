@@ -44,7 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--host-sizes", default="200",
                         help="fleet sizes for the role by inventory host, forks 20 (and the floor); slow: module runs per host")
     parser.add_argument("--no-module-alone", dest="module_alone", action="store_false",
-                        help="skip, at the fleet sizes, the fleet module run alone (without the role's report tasks) and the floor script run as an Ansible task")
+                        help="at the fleet sizes, skip the fleet module alone (without the role's report) and the floor script run by Ansible")
     parser.add_argument("--host-phases", default="harden,re-run", help="runs by inventory host, of: %s" % ", ".join(fleet.PHASES).replace("%", "%%"))
     parser.add_argument("--audit-size", type=int, default=1000, help="instances in the audited region")
     parser.add_argument("--loop-size", type=int, default=100, help="instances read by the looped info module (0: skip); one module run each")
