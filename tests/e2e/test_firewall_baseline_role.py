@@ -272,3 +272,20 @@ def test_a_failed_write_per_host_is_reported_and_fails_only_that_host(playbook, 
     assert failed["error"] and failed["failed_operation"]["operation"] == "PutInstancePublicPorts" and failed["ports_after"] is None
     assert report["summary"]["failed"] == 1 and report["summary"]["changed"] == 2
     assert sorted(host for host, stats in run.output["stats"].items() if stats["failures"]) == [failed["name"]]
+
+
+@pytest.mark.parametrize("how", ["roles", "include_role public"])
+def test_the_report_is_there_for_the_tasks_after_the_role(ansible, lightsail_admin, how):
+    seed_mixed_fleet(lightsail_admin)
+    role_vars = dict(BASELINE, firewall_baseline_mode="audit")
+    play = {"name": "audit", "hosts": "localhost", "gather_facts": False}
+    if how == "roles":
+        play.update(vars=role_vars, roles=["seed.lightsail.firewall_baseline"], tasks=[])
+    else:
+        play["tasks"] = [{"name": "audit", "ansible.builtin.include_role": {"name": "seed.lightsail.firewall_baseline", "public": True}, "vars": role_vars}]
+    play["tasks"].append({"name": "after the role", "ansible.builtin.debug": {"msg": {
+        "summary": "{{ firewall_baseline_report.summary }}", "names": "{{ firewall_baseline_report.instances | map(attribute='name') }}",
+        "mode": "{{ firewall_baseline_report.mode }}", "profile": "{{ firewall_baseline_report.profile }}"}}})
+    report = ansible.playbook([play]).result("after the role")["msg"]
+    assert report["names"] == ["db-1", "mx-1", "web-1", "win-1"]
+    assert (report["mode"], report["profile"], report["summary"]["instances"], report["summary"]["compliant"]) == ("audit", "locked_down", 4, 1)
