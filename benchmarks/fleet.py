@@ -29,6 +29,7 @@ BASELINE = [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": [ADMIN_CI
 DEFAULTS = [{"protocol": "tcp", "fromPort": p, "toPort": p, "cidrs": ["0.0.0.0/0"], "ipv6Cidrs": ["::/0"], "cidrListAliases": []} for p in (22, 80)]
 THREADS = 20
 PHASES = ("harden", "re-run", "drift 10%")
+FLOOR_ARGV = [sys.executable, str(Path(__file__).with_name("floor.py")), "harden", "--threads", str(THREADS), "--baseline", json.dumps(BASELINE)]
 ROLE_VARS = {
     "firewall_baseline_mode": "apply",
     "firewall_baseline_profile": "locked_down",
@@ -80,15 +81,20 @@ class Approach:
     def run(self, count: int, names: list[str]) -> tuple[float, dict]:
         raise NotImplementedError
 
+    def timed_play(self, play: dict) -> float:
+        """Wall time of ansible-playbook running one localhost play (no facts), with the timing callback."""
+        play = dict({"name": "harden", "hosts": "localhost", "gather_facts": False}, **play)
+        return self.ansible.run([play], timeout=3600, callback=TIMING_CALLBACK).check().wall
+
+
 
 class Floor(Approach):
     name = "boto3 script, 20 threads (floor)"
     key = "floor"
 
     def run(self, count, names):
-        command = [sys.executable, str(Path(__file__).with_name("floor.py")), "harden", "--threads", str(THREADS), "--baseline", json.dumps(BASELINE)]
         started = time.monotonic()
-        out = subprocess.run(command, env=self.service.env(), capture_output=True, text=True, timeout=3600, check=True)
+        out = subprocess.run(FLOOR_ARGV, env=self.service.env(), capture_output=True, text=True, timeout=3600, check=True)
         return time.monotonic() - started, json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -102,11 +108,7 @@ class FloorTask(Approach):
     key = "floor-task"
 
     def run(self, count, names):
-        argv = [sys.executable, str(Path(__file__).with_name("floor.py")), "harden", "--threads", str(THREADS), "--baseline", json.dumps(BASELINE)]
-        task = {"name": "harden", "ansible.builtin.command": {"argv": argv}, "changed_when": True}
-        playbook = self.ansible.run([{"name": "harden", "hosts": "localhost", "gather_facts": False, "tasks": [task]}], timeout=3600,
-                                    callback=TIMING_CALLBACK).check()
-        return playbook.wall, {}
+        return self.timed_play({"tasks": [{"name": "harden", "ansible.builtin.command": {"argv": FLOOR_ARGV}, "changed_when": True}]}), {}
 
 
 class RoleFleet(Approach):
@@ -114,11 +116,8 @@ class RoleFleet(Approach):
     key = "fleet"
 
     def run(self, count, names):
-        play = [{"name": "harden", "hosts": "localhost", "gather_facts": False,
-                 "vars": dict(ROLE_VARS, firewall_baseline_scope="fleet", firewall_baseline_max_concurrency=THREADS),
-                 "roles": ["seed.lightsail.firewall_baseline"]}]
-        playbook = self.ansible.run(play, timeout=3600, callback=TIMING_CALLBACK).check()
-        return playbook.wall, {}
+        role_vars = dict(ROLE_VARS, firewall_baseline_scope="fleet", firewall_baseline_max_concurrency=THREADS)
+        return self.timed_play({"vars": role_vars, "roles": ["seed.lightsail.firewall_baseline"]}), {}
 
 
 class FleetModule(Approach):
@@ -130,9 +129,7 @@ class FleetModule(Approach):
     def run(self, count, names):
         task = {"name": "harden", "seed.lightsail.lightsail_firewall_baseline": {
             "mode": "apply", "baseline": "locked_down", "admin_cidrs": [ADMIN_CIDR], "max_concurrency": THREADS}}
-        playbook = self.ansible.run([{"name": "harden", "hosts": "localhost", "gather_facts": False, "tasks": [task]}], timeout=3600,
-                                    callback=TIMING_CALLBACK).check()
-        return playbook.wall, {}
+        return self.timed_play({"tasks": [task]}), {}
 
 
 class RoleHost(Approach):

@@ -21,7 +21,8 @@ TESTS_DIR = REPO_ROOT / "tests"
 BIN_DIR = Path(sys.executable).parent
 sys.path.insert(0, str(TESTS_DIR))
 
-from lightsail_service.admin import AdminClient  # noqa: E402  (tests/ is put on sys.path just above)
+from ansible_env import JSON_CALLBACK, ansible_environment  # noqa: E402  (tests/ is put on sys.path just above)
+from lightsail_service.admin import AdminClient  # noqa: E402
 from lightsail_service.auth import DEFAULT_CREDENTIALS  # noqa: E402
 
 READ_OPERATIONS = ("GetInstance", "GetInstances", "GetInstancePortStates")
@@ -92,7 +93,6 @@ def collections_root() -> str:
 # Whole-command timings use ansible-core's default stdout callback, as a person at a terminal runs them; the
 # ansible.posix.json callback serialises every result again (megabytes for a fleet report), as AWX's does.
 TIMING_CALLBACK = "default"
-JSON_CALLBACK = "ansible.posix.json"
 
 
 class Playbook:
@@ -171,24 +171,8 @@ class Ansible:
         self._count = 0
 
     def environment(self, callback: str = JSON_CALLBACK, forks: int = 5, extra: dict | None = None) -> dict:
-        env = self.service.env()
-        env.update(
-            ANSIBLE_COLLECTIONS_PATH=self.collections,
-            ANSIBLE_ROLES_PATH=str(REPO_ROOT / "roles"),
-            ANSIBLE_HOME=str(self.workdir / "ansible-home"),
-            ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_RETRY_FILES_ENABLED="false",
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_LOCALHOST_WARNING="false",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_DEPRECATION_WARNINGS="false",
-            ANSIBLE_HOST_KEY_CHECKING="false",
-            ANSIBLE_FORKS=str(forks),
-            ANSIBLE_STDOUT_CALLBACK=callback,
-        )
-        env.update(extra or {})
-        return env
+        settings = dict(ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_FORKS=str(forks), **(extra or {}))
+        return ansible_environment(self.workdir, self.collections, self.service.env(), callback, settings)
 
     def write(self, name: str, text: str) -> Path:
         self._count += 1

@@ -75,16 +75,7 @@ for version in $MATRIX_VERSIONS; do
     junit=$ROOT/.tmp/matrix/pytest-$version.xml
     if [[ " $MATRIX_STAGES " == *" pytest "* && -f "$junit" ]]; then
         # Tests run / failed / skipped, from pytest's JUnit report.
-        python3 - "$junit" <<'EOF'
-import sys
-import xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == 'testsuite' else root.findall('testsuite')
-total = sum(int(s.get('tests', 0)) for s in suites)
-bad = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) for s in suites)
-skipped = sum(int(s.get('skipped', 0)) for s in suites)
-print(' %d passed, %d failed, %d skipped' % (total - bad - skipped, bad, skipped))
-EOF
+        python3 "$ROOT/tools/junit_counts.py" "$junit" " "
     else
         printf ' -\n'
     fi

@@ -46,16 +46,7 @@ print_summary() {
     printf '%s\n' "${summary[@]}"
     if [[ -n "${junit:-}" && -f "$junit" ]]; then
         # Test count from pytest's JUnit report (the last line, for CI log readers).
-        "$VENV/bin/python" - "$junit" <<'EOF'
-import sys
-import xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == 'testsuite' else root.findall('testsuite')
-total = sum(int(s.get('tests', 0)) for s in suites)
-bad = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) for s in suites)
-skipped = sum(int(s.get('skipped', 0)) for s in suites)
-print('pytest: %d passed, %d failed, %d skipped' % (total - bad - skipped, bad, skipped))
-EOF
+        "$VENV/bin/python" "$ROOT/tools/junit_counts.py" "$junit" "pytest: "
     fi
 }
 

@@ -8,13 +8,14 @@ Fixtures:
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from ansible_env import JSON_CALLBACK, ansible_environment
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
@@ -77,26 +78,7 @@ class AnsibleRunner:
 
     def environment(self, env=None, callback="json"):
         """The subprocess environment: no AWS settings from outside, the service's credentials, our collection."""
-        base = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "ANSIBLE_", "EC2_"))}
-        base.update(
-            ANSIBLE_COLLECTIONS_PATH=str(self.collections_dir),
-            ANSIBLE_HOME=str(self.tmp_path / "ansible-home"),
-            ANSIBLE_LOCAL_TEMP=str(self.tmp_path / "ansible-tmp"),
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_RETRY_FILES_ENABLED="false",
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_FORCE_COLOR="0",
-            ANSIBLE_LOCALHOST_WARNING="false",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_DEPRECATION_WARNINGS="false",
-            ANSIBLE_ROLES_PATH=str(REPO_ROOT / "roles"),
-            PATH="%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")),
-        )
-        if callback == "json":
-            base["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-        base.update(self.service_env)
-        base.update(env or {})
-        return {key: value for key, value in base.items() if value is not None}
+        return ansible_environment(self.tmp_path, self.collections_dir, self.service_env, JSON_CALLBACK if callback == "json" else None, env)
 
     def _write(self, name, content):
         self._count += 1

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_env import JSON_CALLBACK, ansible_environment
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RECIPES = REPO_ROOT / "docs" / "recipes.md"
 BIN_DIR = Path(sys.executable).parent
@@ -70,22 +72,9 @@ class Runner:
         collections.mkdir(parents=True)
         (collections / "lightsail").symlink_to(REPO_ROOT, target_is_directory=True)
         amazon = Path(os.environ["ANSIBLE_COLLECTIONS_PATH"].split(os.pathsep)[0])  # the live tree (root conftest.py)
-        self.env = {k: v for k, v in env.items() if not k.startswith(("ANSIBLE_", "EC2_"))}
-        self.env.update(
-            ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(tmp_path / "collections"), str(amazon)]),
-            ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-            ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-            ANSIBLE_RETRY_FILES_ENABLED="false",
-            ANSIBLE_PIPELINING="true",
-            ANSIBLE_LOCALHOST_WARNING="false",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_NOCOLOR="1",
-            PATH="%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")),
-        )
-        self.env.pop("AWS_REGION", None)  # the recipes name their region themselves
-        self.env.pop("AWS_DEFAULT_REGION", None)
+        # the recipes name their region themselves
+        self.env = ansible_environment(tmp_path, os.pathsep.join([str(tmp_path / "collections"), str(amazon)]), env, JSON_CALLBACK,
+                                       dict(ANSIBLE_PIPELINING="true", AWS_REGION=None, AWS_DEFAULT_REGION=None))
 
     def run(self, index, text, check=False):
         """Run one playbook (written next to the others, so playbook_dir is shared); return its stats."""
