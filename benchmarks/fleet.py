@@ -87,7 +87,6 @@ class Approach:
         return self.ansible.run([play], timeout=3600, callback=TIMING_CALLBACK).check().wall
 
 
-
 class Floor(Approach):
     name = "boto3 script, 20 threads (floor)"
     key = "floor"
