@@ -19,12 +19,15 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ins
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import build_report
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import report_title
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import stats
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 
-TABLE_COLUMNS = ("INSTANCE", "REGION", "PLATFORM", "STATUS", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS")
+TABLE_COLUMNS = ("INSTANCE", "REGION", "PLATFORM", "FOUND", "AFTER", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS")
 
 
 def baseline_rules(profile, platform="LINUX_UNIX", admin_cidrs=None, admin_ipv6_cidrs=None, keep_console_access=True, extra_rules=None,
@@ -66,9 +69,21 @@ def baseline_summary(entries):
 
 
 def _status(entry):
-    if entry.get("failed"):
+    """The firewall as found."""
+    if entry.get("failed") and entry.get("platform") is None:
         return "FAILED"
     return "compliant" if entry["compliant"] else "NON-COMPLIANT"
+
+
+def _status_after(entry, check_mode):
+    """The firewall the run left (would leave, in a check run)."""
+    if entry.get("failed"):
+        return "FAILED"
+    if entry.get("compliant_after") is None:
+        return "-"
+    if not entry["changed"]:
+        return "unchanged"
+    return ("would be " if check_mode else "") + ("compliant" if entry["compliant_after"] else "NON-COMPLIANT")
 
 
 def _findings(entry):
@@ -86,22 +101,39 @@ def _findings(entry):
     return ", ".join(parts) or "-"
 
 
-def baseline_table(entries):
-    """Report entries -> lines of a table with aligned columns, one row per instance, and a summary line."""
+def baseline_table(entries, check_mode=False, title=None):
+    """Report entries -> an optional title, lines of a table with aligned columns, one row per instance, and a summary line."""
     rows = [TABLE_COLUMNS]
     for entry in sorted(entries, key=lambda e: (e.get("region") or "", e["name"] or "")):
+        changed = ("would" if check_mode else "yes") if entry["changed"] else "no"
         rows.append((
-            entry["name"], entry.get("region") or "-", entry.get("platform") or "-", _status(entry), str(len(entry["missing"])), str(len(entry["extra"])),
-            str(len(entry["violations"])), "yes" if entry["changed"] else "no", _findings(entry),
+            entry["name"], entry.get("region") or "-", entry.get("platform") or "-", _status(entry), _status_after(entry, check_mode),
+            str(len(entry["missing"])), str(len(entry["extra"])), str(len(entry["violations"])), changed, _findings(entry),
         ))
     widths = [max(len(row[column]) for row in rows) for column in range(len(TABLE_COLUMNS) - 1)]
     lines = ["  ".join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]) for row in rows]
     summary = summarize(entries)
     lines.append(
-        "%(instances)d instances: %(compliant)d compliant, %(non_compliant)d non-compliant (%(drifted)d drifted, %(with_violations)d with "
-        "%(violations)d violations), %(excepted)d excepted findings, %(changed)d changed, %(failed)d failed" % summary
+        "%(instances)d instances as found: %(compliant)d compliant, %(non_compliant)d non-compliant (%(drifted)d drifted, %(with_violations)d with "
+        "%(violations)d violations), %(excepted)d excepted findings; " % summary
+        + ("%d would change" % summary["changed"] if check_mode else "%d changed" % summary["changed"]) + ", %d failed" % summary["failed"]
     )
-    return lines
+    return ([title] if title else []) + lines
+
+
+def baseline_report(run, settings, check_mode=False, profile=None):
+    """The registered result of lightsail_firewall_baseline and the role's run settings -> the role's report."""
+    return build_report(run, settings or {}, check_mode, profile)
+
+
+def baseline_report_table(report):
+    """The role's report -> its title and table."""
+    return baseline_table(report["instances"], report["check_mode"], report_title(report))
+
+
+def baseline_stats(report):
+    """The role's report -> its set_stats data."""
+    return stats(report)
 
 
 class FilterModule(object):
@@ -111,4 +143,7 @@ class FilterModule(object):
             "firewall_compliance": firewall_compliance,
             "baseline_summary": baseline_summary,
             "baseline_table": baseline_table,
+            "baseline_report": baseline_report,
+            "baseline_report_table": baseline_report_table,
+            "baseline_stats": baseline_stats,
         }

@@ -219,3 +219,50 @@ def apply_operations_concurrently(client, operations_by_instance, max_concurrenc
             elif error is not None:
                 raise error
     return failures
+
+
+@LightsailErrorHandler.list_error_handler("get instance", default_value=None)
+@lightsail_retry
+def get_instance(client, instance_name):
+    """One instance as GetInstance returns it, or None when it does not exist."""
+    return client.get_instance(instanceName=instance_name)["instance"]
+
+
+# Fewer instances than this still missing after a listing's first page are read one by one rather than by listing on.
+DIRECT_READS_MAX = 10
+
+
+def read_named_instances(client, names, max_concurrency=10):
+    """{name: instance} for the instances named that exist, with the fewest calls a listing or direct reads allow.
+
+    One name is one GetInstance. More names start the GetInstances listing; it stops once every name was seen,
+    and when at most DIRECT_READS_MAX names are still missing after a page that has a next one, those are read
+    with concurrent GetInstance calls instead of listing the rest of the region.
+    """
+    wanted = set(names)
+    found = {}
+    if len(wanted) > 1:
+        page_token = None
+        while True:
+            page = _get_instances_page(client, page_token)
+            found.update((i["name"], i) for i in page.get("instances") or () if i.get("name") in wanted)
+            page_token = page.get("nextPageToken")
+            missing = wanted - set(found)
+            if not page_token or not missing:
+                return found
+            if len(missing) <= DIRECT_READS_MAX:
+                wanted = missing
+                break
+    with ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(wanted)))) as pool:
+        for name, instance in zip(sorted(wanted), pool.map(lambda name: get_instance(client, name), sorted(wanted))):
+            if instance is not None:
+                found[name] = instance
+    return found
+
+
+def lightsail_regions():
+    """The Lightsail regions botocore's endpoint data knows, over every partition."""
+    import botocore.session  # pylint: disable=import-outside-toplevel
+
+    session = botocore.session.get_session()
+    return sorted(region for partition in session.get_available_partitions() for region in session.get_available_regions("lightsail", partition))

@@ -11,19 +11,27 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: lightsail_firewall_baseline
-short_description: Audit or enforce a hardened firewall baseline on every Lightsail instance of a region
+short_description: Audit or enforce a hardened firewall baseline on many Lightsail instances at once
 version_added: 1.0.0
 description:
-  - Compares the firewall of every selected Lightsail instance of a region with a hardened baseline, and with
-    O(mode=apply) makes each firewall exactly the baseline.
-  - The instances are listed with one paginated C(GetInstances) listing, which carries every instance's rules, so no
-    per-instance read is made. Each instance is planned from that listing; the writes (one C(PutInstancePublicPorts) per
-    instance that differs) run concurrently, at most O(max_concurrency) at a time.
+  - Compares the firewall of every selected Lightsail instance with a hardened baseline, and with O(mode=apply) makes
+    each firewall exactly the baseline.
+  - Region-driven (the default) it covers every selected instance of O(region), or of each of O(regions), listed with
+    one paginated C(GetInstances) listing per region, which carries every instance's rules, so no per-instance read is
+    made.
+  - Target-driven (O(targets)) it covers exactly the instances named, each with its own settings, as the role
+    C(seed.lightsail.firewall_baseline) uses it for the hosts of a play. Per region, one instance is read with
+    C(GetInstance); more start the listing, which stops once all were seen, or reads the last few missing ones directly.
+    Instances not named are never planned, reported or written.
+  - Each instance is planned from what was read; the writes (one C(PutInstancePublicPorts) per instance that differs)
+    run concurrently, at most O(max_concurrency) at a time per region.
   - The baseline is the profile O(baseline) on the instance's platform (C(LINUX_UNIX) or C(WINDOWS), from its blueprint), plus
-    O(extra_rules) and O(public_exceptions). The admin port is tcp 22 on Linux/Unix and tcp 3389 on Windows.
+    O(extra_rules) and O(public_exceptions). The admin port is tcp 22 on Linux/Unix and tcp 3389 on Windows. The lockout
+    guard counts an admin source only in an address family the instance has (its C(ipAddressType)).
   - The options are validated, and the baseline of each platform is checked by two guards, before any API call. The
     module fails rather than apply a baseline that does not pass; when only one platform's baseline fails, it fails
-    once an instance of that platform is selected, still before any write. The policy refuses a rule that opens a flagged port
+    once an instance of that platform is selected, still before any write. With O(targets), a refused baseline or an
+    instance that does not exist fails only that target; the others are planned and written. The policy refuses a rule that opens a flagged port
     (SSH, RDP, databases and the rest of the table in the collection's C(docs/baselines.md)), protocol V(all), or
     the range 0-65535 to V(0.0.0.0/0) or V(::/0), unless O(public_exceptions) names it. The lockout guard refuses
     a baseline that leaves the admin port reachable from nowhere, unless O(allow_lockout=true).
@@ -144,6 +152,97 @@ options:
         no O(keep_console_access), and no extra rule covering it). Without it, such a baseline is refused.
     type: bool
     default: false
+  regions:
+    description:
+      - Several regions for a region-driven run, with one merged report. Without it, O(region) (or C(AWS_REGION)).
+      - A name that is not a Lightsail region known to botocore is an error before any call, unless O(endpoint_url) is set.
+      - Mutually exclusive with O(targets).
+    type: list
+    elements: str
+  targets:
+    description:
+      - The instances to cover, by name, each with its own settings; their unset settings are the module's. Mutually
+        exclusive with O(regions), O(instance_names) and O(tags).
+    type: list
+    elements: dict
+    suboptions:
+      instance_name:
+        description: The instance's name.
+        type: str
+        required: true
+      region:
+        description: Its region; defaults to O(region).
+        type: str
+      host:
+        description: The inventory host it stands for, copied into its report entry.
+        type: str
+      baseline:
+        description: Its profile; defaults to O(baseline).
+        type: str
+        choices: [locked_down, console_only, web, web_https_only, custom]
+      admin_cidrs:
+        description: Its O(admin_cidrs).
+        type: list
+        elements: str
+      admin_ipv6_cidrs:
+        description: Its O(admin_ipv6_cidrs).
+        type: list
+        elements: str
+      keep_console_access:
+        description: Its O(keep_console_access).
+        type: bool
+      extra_rules:
+        description: Its O(extra_rules).
+        type: list
+        elements: dict
+        suboptions:
+          protocol:
+            description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+            type: str
+            required: true
+          from_port:
+            description: First port, or the ICMP type.
+            type: int
+          to_port:
+            description: Last port, or the ICMP code.
+            type: int
+          cidrs:
+            description: IPv4 sources.
+            type: list
+            elements: str
+          ipv6_cidrs:
+            description: IPv6 sources.
+            type: list
+            elements: str
+          cidr_list_aliases:
+            description: Aliases; the only one is V(lightsail-connect).
+            type: list
+            elements: str
+      public_exceptions:
+        description: Its O(public_exceptions).
+        type: list
+        elements: dict
+        suboptions:
+          protocol:
+            description: V(tcp), V(udp) or V(all).
+            type: str
+            required: true
+          from_port:
+            description: First port.
+            type: int
+          to_port:
+            description: Last port.
+            type: int
+          reason:
+            description: Why this port is open to the world.
+            type: str
+            required: true
+      public_ipv6:
+        description: Its O(public_ipv6).
+        type: bool
+      allow_lockout:
+        description: Its O(allow_lockout).
+        type: bool
   instance_names:
     description:
       - Only these instances. A name that no instance of the region has is an error, raised before any write.
@@ -153,6 +252,11 @@ options:
     description:
       - Only instances that carry all of these tags with these values. A tag given with an empty value matches any value.
     type: dict
+  allow_empty:
+    description:
+      - In O(mode=apply), a run that selects no instance fails unless this is V(true). An audit that selects none warns.
+    type: bool
+    default: false
   max_concurrency:
     description:
       - How many instances are written to at the same time in O(mode=apply). Each instance's own writes stay in order.
@@ -249,13 +353,23 @@ baseline:
   type: str
   sample: locked_down
 region:
-  description: The AWS region.
+  description: The AWS region of the module's O(region) option (or C(AWS_REGION)).
   returned: always
   type: str
   sample: eu-west-1
+regions:
+  description: The regions the run covered.
+  returned: when the options were valid
+  type: list
+  elements: str
+  sample: [eu-west-1, us-east-1]
+check_mode:
+  description: Whether this was a check run, in which RV(instances[].changed) and RV(summary.changed) say what would change.
+  returned: always
+  type: bool
 baseline_rules:
   description: The baseline firewall of each platform found among the selected instances, in the shape of the C(ports) option.
-  returned: always
+  returned: in a region-driven run
   type: dict
   sample:
     LINUX_UNIX:
@@ -317,6 +431,17 @@ instances:
       description: The instance name.
       type: str
       sample: web-1
+    host:
+      description: The inventory host of the target (O(targets[].host)), or V(null).
+      type: str
+    address_type:
+      description: The instance's C(ipAddressType) (V(dualstack), V(ipv4) or V(ipv6)); V(null) when it was not read.
+      type: str
+    compliant_after:
+      description:
+        - Whether the firewall the run leaves (in check mode, would leave) is exactly the baseline with no violation.
+          The same as RV(instances[].compliant) in O(mode=audit); V(null) when the writes failed.
+      type: bool
     region:
       description: The region.
       type: str
@@ -427,27 +552,24 @@ missing_names:
   elements: str
 """
 
-import json
-from collections import namedtuple
-
 from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import Target
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import entry_after_failure
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations_concurrently
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import read_named_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
 
 EXCEPTION_OPTIONS = dict(
     protocol=dict(type="str", required=True),
@@ -455,124 +577,172 @@ EXCEPTION_OPTIONS = dict(
     to_port=dict(type="int"),
     reason=dict(type="str", required=True),
 )
-BASELINE_OPTIONS = ("admin_cidrs", "admin_ipv6_cidrs", "keep_console_access", "extra_rules", "public_exceptions", "public_ipv6", "allow_lockout")
+PROFILES = ["locked_down", "console_only", "web", "web_https_only", "custom"]
+# A target's settings default to the module's, so they have no defaults of their own.
+TARGET_SETTINGS = dict(
+    admin_cidrs=dict(type="list", elements="str"),
+    admin_ipv6_cidrs=dict(type="list", elements="str"),
+    keep_console_access=dict(type="bool"),
+    extra_rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+    public_exceptions=dict(type="list", elements="dict", options=EXCEPTION_OPTIONS),
+    public_ipv6=dict(type="bool"),
+    allow_lockout=dict(type="bool"),
+)
+BASELINE_OPTIONS = dict(
+    admin_cidrs=dict(type="list", elements="str", default=[]),
+    admin_ipv6_cidrs=dict(type="list", elements="str", default=[]),
+    keep_console_access=dict(type="bool", default=True),
+    extra_rules=dict(type="list", elements="dict", default=[], options=RULE_OPTIONS),
+    public_exceptions=dict(type="list", elements="dict", default=[], options=EXCEPTION_OPTIONS),
+    public_ipv6=dict(type="bool", default=True),
+    allow_lockout=dict(type="bool", default=False),
+)
+TARGET_OPTIONS = dict(
+    TARGET_SETTINGS,
+    instance_name=dict(type="str", required=True),
+    host=dict(type="str"),
+    region=dict(type="str"),
+    baseline=dict(type="str", choices=PROFILES),
+)
 
 
-# One instance: its report entry, and in apply mode the plan that brings it to its baseline.
-InstancePlan = namedtuple("InstancePlan", ["name", "entry", "plan"])
+def baseline_settings(params, field=""):
+    """BaselineOptions from the module's options, or from one target's over them."""
+    settings = dict((name, params[name]) for name in BASELINE_OPTIONS if params.get(name) is not None)
+    return parse_baseline_options(dict(settings, profile=params.get("baseline")), field_prefix=field)
 
 
-def baselines_by_platform(options):
-    """{platform: guarded baseline firewall, or the BaselineError that refuses it}."""
-    baselines = {}
-    for platform in PLATFORMS:
+def parse_targets(params, default_region):
+    """The targets option -> [Target], each target's unset settings taken from the module's."""
+    targets, seen = [], {}
+    for index, spec in enumerate(params["targets"]):
+        where = "targets[%d]." % index
+        merged = dict((name, spec[name] if spec.get(name) is not None else params[name]) for name in list(BASELINE_OPTIONS) + ["baseline"])
+        region = spec.get("region") or default_region
+        key = (region, spec["instance_name"])
+        if key in seen:
+            raise RuleError(where + "instance_name", "%r in region %s is also targets[%d]" % (spec["instance_name"], region, seen[key]))
+        seen[key] = index
+        targets.append(Target(spec["instance_name"], region, baseline_settings(merged, where), spec.get("host")))
+    return targets
+
+
+def check_regions(module, regions):
+    """Refuse a region name Lightsail does not have (unless an endpoint_url points elsewhere), before any call."""
+    if module.params.get("endpoint_url"):
+        return
+    known = lightsail_regions()
+    unknown = sorted(set(region for region in regions if region and region not in known))
+    if unknown:
+        module.fail_json(msg="unknown Lightsail region(s) %s; Lightsail regions known to the installed botocore: %s. Nothing was read or written"
+                         % (", ".join(repr(region) for region in unknown), ", ".join(known)))
+
+
+def plan_region(planner, client, region, params, options):
+    """Region-driven: every selected instance of the region -> ([InstancePlan], missing names). A refused baseline raises."""
+    names = params["instance_names"] or None
+    instances = [i for i in iter_instances(client) if instance_matches(i, names, params["tags"])]
+    missing = sorted(set(names or ()) - set(i["name"] for i in instances))
+    return [planner.plan(instance, region, options) for instance in instances], missing
+
+
+def plan_targets(planner, client, region, targets, max_concurrency):
+    """Host-driven: the named instances of one region -> ([InstancePlan], [failed entry]) ; a refused baseline fails its target only."""
+    found = read_named_instances(client, [target.name for target in targets], max_concurrency)
+    items, refused = [], []
+    for target in targets:
+        if target.name not in found:
+            refused.append(failed_entry(target.name, region, "no instance named %s in region %s; nothing was written" % (target.name, region), target.host))
+            continue
         try:
-            baselines[platform] = build_baseline(options, platform)
+            items.append(planner.plan(found[target.name], region, target.options, target.host))
         except BaselineError as error:
-            baselines[platform] = error
-    return baselines
-
-
-def plan_instance(instance, region, options, baselines, apply, memo=None):
-    """A GetInstances entry -> InstancePlan; raises the BaselineError of its platform's baseline, if refused.
-
-    Instances of a fleet mostly share a few firewalls, so the plan and the report of each distinct
-    (platform, rules) pair are worked out once, in ``memo``, and only the name differs.
-    """
-    platform = instance_summary(instance)["platform"]
-    if isinstance(baselines[platform], BaselineError):
-        raise baselines[platform]
-    ports = (instance.get("networking") or {}).get("ports") or []
-    memo = {} if memo is None else memo
-    memo_key = (platform, json.dumps(ports, sort_keys=True))
-    if memo_key not in memo:
-        current = split_networking_ports(ports)[0]
-        plan = plan_changes(current, baselines[platform], "present", purge=True) if apply else None
-        operations = [op.to_dict() for op in plan.operations] if plan else []
-        memo[memo_key] = (plan, instance_report(None, region, platform, current, baselines[platform], options.public_exceptions,
-                                                operations, plan.after if plan else None))
-    plan, entry = memo[memo_key]
-    return InstancePlan(instance["name"], dict(entry, name=instance["name"]), plan)
-
-
-def instance_diff(item):
-    diff = item.plan.diff()
-    diff.update(before_header="%s (before)" % item.name, after_header="%s (after)" % item.name)
-    return diff
+            refused.append(failed_entry(target.name, region, "%s; nothing was written" % error, target.host))
+    return items, refused
 
 
 def main():
     module = AnsibleLightsailModule(
         argument_spec=dict(
+            BASELINE_OPTIONS,
             mode=dict(type="str", default="audit", choices=["audit", "apply"]),
-            baseline=dict(type="str", default="locked_down", choices=["locked_down", "console_only", "web", "web_https_only", "custom"]),
-            admin_cidrs=dict(type="list", elements="str", default=[]),
-            admin_ipv6_cidrs=dict(type="list", elements="str", default=[]),
-            keep_console_access=dict(type="bool", default=True),
-            extra_rules=dict(type="list", elements="dict", default=[], options=RULE_OPTIONS),
-            public_exceptions=dict(type="list", elements="dict", default=[], options=EXCEPTION_OPTIONS),
-            public_ipv6=dict(type="bool", default=True),
-            allow_lockout=dict(type="bool", default=False),
+            baseline=dict(type="str", default="locked_down", choices=PROFILES),
+            regions=dict(type="list", elements="str"),
+            targets=dict(type="list", elements="dict", options=TARGET_OPTIONS),
             instance_names=dict(type="list", elements="str"),
             tags=dict(type="dict"),
             max_concurrency=dict(type="int", default=10),
             fail_on_violations=dict(type="bool", default=False),
+            allow_empty=dict(type="bool", default=False),
         ),
+        mutually_exclusive=[("targets", "regions"), ("targets", "instance_names"), ("targets", "tags")],
         supports_check_mode=True,
     )
     params = module.params
     apply = params["mode"] == "apply"
-    result = dict(changed=False, mode=params["mode"], baseline=params["baseline"], region=module.region)
+    result = dict(changed=False, mode=params["mode"], baseline=params["baseline"], region=module.region, check_mode=module.check_mode)
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency: %d; it must be at least 1" % params["max_concurrency"], **result)
     try:
-        options = parse_baseline_options(dict([(name, params[name]) for name in BASELINE_OPTIONS], profile=params["baseline"]))
+        options = baseline_settings(params)
+        targets = parse_targets(params, module.region) if params["targets"] is not None else None
     except RuleError as error:
         module.fail_json(msg=str(error), **result)
-    baselines = baselines_by_platform(options)
-    if all(isinstance(baseline, BaselineError) for baseline in baselines.values()):
-        module.fail_json(msg=str(baselines[PLATFORMS[0]]), **result)
+    if targets is not None:
+        regions = sorted(set(target.region for target in targets), key=lambda region: region or "")
+    else:
+        regions = list(dict.fromkeys(params["regions"] or [module.region]))
+    check_regions(module, regions)
+    result["regions"] = regions
 
-    client = module.lightsail_client(config=dict(max_pool_connections=max(10, params["max_concurrency"])))
-    names = params["instance_names"]
+    planner = BaselinePlanner(apply)
+    items, refused, missing, clients = [], [], [], {}
     try:
-        instances = [i for i in iter_instances(client) if instance_matches(i, names, params["tags"])]
+        for region in regions:
+            clients[region] = module.lightsail_client(region=region, config=dict(max_pool_connections=max(10, params["max_concurrency"])))
+            if targets is None:
+                planned, not_found = plan_region(planner, clients[region], region, params, options)
+                missing.extend(not_found)
+            else:
+                planned, failed = plan_targets(planner, clients[region], region, [t for t in targets if t.region == region], params["max_concurrency"])
+                refused.extend(failed)
+            items.extend(planned)
     except AnsibleLightsailError as error:
         module.fail_with_error(error, **result)
-    if names is not None:
-        missing = sorted(set(names) - set(i["name"] for i in instances))
-        if missing:
-            module.fail_json(msg="no instance named %s in region %s; nothing was written" % (", ".join(missing), module.region),
-                             missing_names=missing, **result)
-
-    try:
-        memo = {}
-        items = sorted((plan_instance(i, module.region, options, baselines, apply, memo) for i in instances), key=lambda item: item.name)
     except BaselineError as error:
         module.fail_json(msg="%s; nothing was written" % error, **result)
-    platforms = set(item.entry["platform"] for item in items)
-    result["baseline_rules"] = dict((platform, firewall_to_list(baselines[platform])) for platform in platforms)
+    if missing:
+        module.fail_json(msg="no instance named %s in region(s) %s; nothing was written" % (", ".join(sorted(set(missing))), ", ".join(regions)),
+                         missing_names=sorted(set(missing)), **result)
+    items.sort(key=lambda item: (item.entry["region"] or "", item.name))
+    if targets is None:
+        platforms = sorted(set((item.entry["platform"], item.entry["address_type"]) for item in items))
+        result["baseline_rules"] = dict((platform, firewall_to_list(planner.baseline(options, platform, address_type)))
+                                        for platform, address_type in platforms)
 
     changing = [item for item in items if item.plan and item.plan.changed]
     failures = {}
     if changing and not module.check_mode:
-        failures = apply_operations_concurrently(client, dict((item.name, item.plan.operations) for item in changing), params["max_concurrency"])
-    entries = []
-    for item in items:
-        error = failures.get(item.name)
-        if error is None:
-            entries.append(item.entry)
-            continue
-        applied, pending = [op.to_dict() for op in error.applied], [op.to_dict() for op in error.pending]
-        entries.append(mark_failed(item.entry, error.message, applied, error.failed.to_dict(), pending))
+        for region in regions:
+            writes = dict((item.name, item.plan.operations) for item in changing if item.entry["region"] == region)
+            failures.update(((region, name), error) for name, error in apply_operations_concurrently(clients[region], writes, params["max_concurrency"]).items())
+    entries = [entry_after_failure(item, failures[(item.entry["region"], item.name)]) if (item.entry["region"], item.name) in failures else item.entry
+               for item in items] + refused
+    entries.sort(key=lambda entry: (entry["region"] or "", entry["name"]))
 
     summary = summarize(entries)
     result.update(changed=summary["changed"] > 0, instances=entries, summary=summary)
     if module._diff:
         result["diff"] = [instance_diff(item) for item in changing]
-    if failures:
-        module.fail_json(msg="writes failed on %d of %d instances (%s); the others were written. First error: %s"
-                         % (len(failures), len(changing), ", ".join(sorted(failures)), failures[sorted(failures)[0]].message), **result)
+    failed = [entry for entry in entries if entry["failed"]]
+    if failed:
+        module.fail_json(msg="%d of %d instances failed (%s); the others were %s. First error: %s"
+                         % (len(failed), len(entries), ", ".join(entry["name"] for entry in failed), "written" if apply and not module.check_mode
+                            else "planned", failed[0]["error"]), **result)
+    if not entries:
+        if apply and not params["allow_empty"]:
+            module.fail_json(msg="the run selected no instance in region(s) %s; set allow_empty to accept that" % ", ".join(regions), **result)
+        module.warn("the run selected no instance in region(s) %s" % ", ".join(regions))
     if params["fail_on_violations"] and not apply and summary["violations"]:
         module.fail_json(msg="%d policy violations on %d of %d instances" % (summary["violations"], summary["with_violations"], summary["instances"]), **result)
     module.exit_json(**result)

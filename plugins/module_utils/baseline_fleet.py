@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: seed.lightsail contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A baseline over many instances: each instance's guarded baseline, plan and report entry. Pure Python.
+
+The fleet module feeds it GetInstance(s) entries and gets back one InstancePlan per instance. The
+baseline of an instance depends on its settings (one set for a region-driven run, one per host in a
+host-driven run), its platform and its address type; instances of a fleet mostly share a few of
+each, so baselines and plans are worked out once per distinct combination.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+from collections import namedtuple
+
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+
+# One instance: its report entry, its baseline firewall, and in apply mode the plan that brings it there
+# (None in audit mode or when the instance was refused).
+InstancePlan = namedtuple("InstancePlan", ["name", "entry", "plan"])
+
+
+class Target(namedtuple("Target", ["name", "region", "options", "host"])):
+    """An instance a run asks for by name, with its own parsed BaselineOptions and, in a host-driven run, its host."""
+
+    __slots__ = ()
+
+
+class BaselinePlanner(object):
+    """Plans instances against baselines, remembering what repeats across a fleet.
+
+    ``options`` are the BaselineOptions of an instance; several instances share one object when they
+    share their settings, which is what makes the memo pay off.
+    """
+
+    def __init__(self, apply):
+        self.apply = apply
+        self._baselines = {}
+        self._entries = {}
+
+    def baseline(self, options, platform, address_type):
+        """The guarded baseline firewall, or raises the BaselineError that refuses it."""
+        key = (id(options), platform, address_type)
+        if key not in self._baselines:
+            try:
+                self._baselines[key] = build_baseline(options, platform, address_type=address_type)
+            except BaselineError as error:
+                self._baselines[key] = error
+        found = self._baselines[key]
+        if isinstance(found, BaselineError):
+            raise found
+        return found
+
+    def plan(self, instance, region, options, host=None):
+        """A GetInstance(s) entry -> InstancePlan; raises the BaselineError of its baseline, if refused."""
+        summary = instance_summary(instance)
+        platform, address_type = summary["platform"], summary["ip_address_type"]
+        desired = self.baseline(options, platform, address_type)
+        ports = (instance.get("networking") or {}).get("ports") or []
+        memo_key = (id(options), platform, address_type, json.dumps(ports, sort_keys=True))
+        if memo_key not in self._entries:
+            current = split_networking_ports(ports)[0]
+            plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
+            operations = [op.to_dict() for op in plan.operations] if plan else []
+            entry = instance_report(None, region, platform, current, desired, options.public_exceptions, operations, plan.after if plan else None)
+            entry.update(profile=options.profile, address_type=address_type, compliant_after=evaluate(plan.after, desired, options.public_exceptions)["compliant"]
+                         if plan else entry["compliant"])
+            self._entries[memo_key] = (plan, entry)
+        plan, entry = self._entries[memo_key]
+        return InstancePlan(instance["name"], dict(entry, name=instance["name"], host=host), plan)
+
+
+def failed_entry(name, region, message, host=None):
+    """The entry of an instance that could not be planned (not found, or its baseline refused): nothing was written."""
+    return {
+        "name": name, "host": host, "region": region, "platform": None, "address_type": None,
+        "compliant": False, "compliant_after": None, "missing": [], "extra": [], "violations": [], "excepted": [],
+        "changed": False, "operations": [], "ports_before": [], "ports_after": None, "failed": True, "error": message,
+        "applied_operations": [], "failed_operation": None, "pending_operations": [],
+    }
+
+
+def entry_after_failure(item, error):
+    """The entry of an instance whose writes failed part-way, from its PartialWriteError."""
+    entry = mark_failed(item.entry, error.message, [op.to_dict() for op in error.applied], error.failed.to_dict(),
+                        [op.to_dict() for op in error.pending])
+    entry["compliant_after"] = None
+    return entry
+
+
+def instance_diff(item):
+    """The diff of one instance that changes, headed with its name (and host)."""
+    diff = item.plan.diff()
+    label = item.name if not item.entry.get("host") or item.entry["host"] == item.name else "%s (host %s)" % (item.name, item.entry["host"])
+    diff.update(before_header="%s (before)" % label, after_header="%s (after)" % label)
+    return diff
+
