@@ -11,7 +11,8 @@ option at fault, before any API call:
 1. ``parse_baseline_options``: the user's options, validated and normalised.
 2. ``baseline_firewall``: the firewall {RuleKey: Sources} of a profile on a platform.
 3. ``build_baseline`` adds the guards: the lockout guard (the admin port must stay reachable
-   from somewhere) and the policy (no flagged port open to the world without an exception).
+   from somewhere the instance can be reached from) and the policy (no flagged port open to the
+   world without an exception).
 
 ``evaluate`` and ``instance_report`` compare an instance's firewall with its baseline; the fleet
 module and the role's filters both produce their reports with them, so the two agree.
@@ -21,7 +22,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 from collections import namedtuple
+from functools import lru_cache
 
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import covered_protocols
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
@@ -44,6 +47,14 @@ ADMIN_PORTS = {"LINUX_UNIX": 22, "WINDOWS": 3389}
 PLATFORMS = ("LINUX_UNIX", "WINDOWS")
 CONSOLE_ALIAS = "lightsail-connect"
 WEB_PORTS = {"web": (80, 443), "web_https_only": (443,)}
+# An instance's ipAddressType, and the address families it has a public address in.
+ADDRESS_TYPES = ("ipv4", "dualstack", "ipv6")
+ADDRESS_FAMILIES = {"ipv4": ("ipv4",), "dualstack": ("ipv4", "ipv6"), "ipv6": ("ipv6",)}
+# Sources no packet to the public address comes from: no path in for the lockout guard.
+NO_PATH_BLOCKS = (
+    ("unspecified", "0.0.0.0/32"), ("loopback", "127.0.0.0/8"), ("link-local", "169.254.0.0/16"), ("multicast", "224.0.0.0/4"),
+    ("unspecified", "::/128"), ("loopback", "::1/128"), ("link-local", "fe80::/10"), ("multicast", "ff00::/8"),
+)
 
 
 class BaselineError(RuleError):
@@ -145,20 +156,127 @@ def baseline_firewall(options, platform):
     return firewall
 
 
-def admin_port_reachable(firewall, platform):
-    """True when any rule covering the admin port (tcp) allows any source at all."""
+def normalize_address_type(value, field="ip_address_type"):
+    """An instance's ipAddressType -> 'ipv4', 'dualstack' or 'ipv6' (any case); None or '' -> None (unknown).
+
+    Anything else is a BaselineError naming ``field`` and the value.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BaselineError(field, "%r is not an address type; use one of %s" % (value, ", ".join(ADDRESS_TYPES)))
+    text = value.strip().lower()
+    if not text:
+        return None
+    if text not in ADDRESS_TYPES:
+        raise BaselineError(field, "unknown address type %r; use one of %s" % (value, ", ".join(ADDRESS_TYPES)))
+    return text
+
+
+_NO_PATH_NETWORKS = tuple((reason, ipaddress.ip_network(block)) for reason, block in NO_PATH_BLOCKS)
+_NO_PATH_UNION = {
+    version: tuple(ipaddress.collapse_addresses(network for _, network in _NO_PATH_NETWORKS if network.version == version)) for version in (4, 6)
+}
+
+
+@lru_cache(maxsize=4096)
+def no_path_reason(cidr):
+    """Why a CIDR block is no path in ('loopback', 'unspecified + loopback', ...), or None when it holds an address that can be one.
+
+    A block is no path in when each of its addresses is unspecified, loopback, link-local or
+    multicast; 0.0.0.0/0 holds many other addresses, so it is a path (and the policy's business).
+    """
+    try:
+        network = ipaddress.ip_network(str(cidr).strip(), strict=False)
+    except ValueError:
+        return "not an address"
+    if not any(network.subnet_of(block) for block in _NO_PATH_UNION[network.version]):
+        return None
+    reasons = []
+    for reason, block in _NO_PATH_NETWORKS:
+        if block.version == network.version and network.overlaps(block) and reason not in reasons:
+            reasons.append(reason)
+    return " + ".join(reasons)
+
+
+class AdminPaths(namedtuple("AdminPaths", ["ipv4", "ipv6", "console", "ignored"])):
+    """The sources of every rule covering the admin port: IPv4 and IPv6 blocks that are a path in,
+    whether lightsail-connect is one of them, and the blocks that are no path in, with why."""
+
+    __slots__ = ()
+
+    def reach(self, address_type):
+        """True when the admin port is reachable on an instance of this address type (None: unknown).
+
+        ipv4: IPv4 sources and lightsail-connect count. ipv6: only IPv6 sources count;
+        lightsail-connect does not, because AWS does not document that the console's browser
+        client reaches an instance without a public IPv4 address (when it does, the guard only
+        asks for an IPv6 admin source or allow_lockout). dualstack: any of them. Unknown: the
+        path must work whichever of the three the instance is, so IPv4 (or lightsail-connect) and
+        IPv6 sources are both needed.
+        """
+        by_ipv4 = bool(self.ipv4) or self.console
+        by_ipv6 = bool(self.ipv6)
+        if address_type == "ipv4":
+            return by_ipv4
+        if address_type == "ipv6":
+            return by_ipv6
+        if address_type == "dualstack":
+            return by_ipv4 or by_ipv6
+        return by_ipv4 and by_ipv6
+
+
+def admin_paths(firewall, platform):
+    """AdminPaths of a firewall for the admin port of a platform (tcp, any rule whose range covers it)."""
     port = ADMIN_PORTS[platform]
-    return any(sources for key, sources in firewall.items() if "tcp" in covered_protocols(key) and key.from_port <= port <= key.to_port)
+    ipv4, ipv6, ignored, console = set(), set(), {}, False
+    for key, sources in firewall.items():
+        if "tcp" not in covered_protocols(key) or not key.from_port <= port <= key.to_port:
+            continue
+        console = console or CONSOLE_ALIAS in sources.aliases
+        for cidrs, paths in ((sources.cidrs, ipv4), (sources.ipv6_cidrs, ipv6)):
+            for cidr in cidrs:
+                reason = no_path_reason(cidr)
+                if reason is None:
+                    paths.add(cidr)
+                else:
+                    ignored[cidr] = reason
+    return AdminPaths(frozenset(ipv4), frozenset(ipv6), console, tuple(sorted(ignored.items())))
 
 
-def check_lockout(firewall, options, platform, field_prefix=""):
-    if options.allow_lockout or admin_port_reachable(firewall, platform):
+def admin_port_reachable(firewall, platform, address_type="dualstack"):
+    """True when the admin port is reachable on an instance of ``address_type`` (see AdminPaths.reach)."""
+    return admin_paths(firewall, platform).reach(address_type)
+
+
+def check_lockout(firewall, options, platform, field_prefix="", address_type="dualstack"):
+    if options.allow_lockout:
         return
+    paths = admin_paths(firewall, platform)
+    if paths.reach(address_type):
+        return
+    prefix = field_prefix
+    if address_type == "ipv4":
+        unreachable = "reachable from nowhere on an ipv4 instance (IPv4 only: %sadmin_ipv6_cidrs cannot reach it)" % prefix
+        remedy = "set %sadmin_cidrs, keep %skeep_console_access true" % (prefix, prefix)
+    elif address_type == "ipv6":
+        unreachable = ("reachable from nowhere on an ipv6 instance (IPv6 only: %sadmin_cidrs cannot reach it, and %s is not counted, as AWS does "
+                       "not document that the console reaches IPv6-only instances)" % (prefix, CONSOLE_ALIAS))
+        remedy = "set %sadmin_ipv6_cidrs" % prefix
+    elif address_type == "dualstack":
+        unreachable = "reachable from nowhere on a dualstack instance"
+        remedy = "set %sadmin_cidrs or %sadmin_ipv6_cidrs, keep %skeep_console_access true" % (prefix, prefix, prefix)
+    else:
+        unreachable = ("not reachable over both IPv4 and IPv6, which an instance whose address type is unknown needs (it may have IPv4 only "
+                       "or IPv6 only)")
+        remedy = "set %sadmin_ipv6_cidrs and %sadmin_cidrs (or keep %skeep_console_access true)" % (prefix, prefix, prefix)
+    ignored = ""
+    if paths.ignored:
+        ignored = "; %s %s no path in" % (", ".join("%s (%s)" % item for item in paths.ignored), "is" if len(paths.ignored) == 1 else "are")
     raise BaselineError(
-        field_prefix + "allow_lockout",
-        "is false, and the %s baseline leaves %s, the admin port of %s instances, reachable from nowhere: set %sadmin_cidrs or %sadmin_ipv6_cidrs, "
-        "keep %skeep_console_access true, or set %sallow_lockout to true if you mean it"
-        % (options.profile, admin_key(platform).describe(), platform, field_prefix, field_prefix, field_prefix, field_prefix),
+        prefix + "allow_lockout",
+        "is false, and the %s baseline leaves %s, the admin port of %s instances, %s: %s, or set %sallow_lockout to true if you mean it%s"
+        % (options.profile, admin_key(platform).describe(), platform, unreachable, remedy, prefix, ignored),
     )
 
 
@@ -182,12 +300,22 @@ def check_source_counts(firewall, field_prefix=""):
             )
 
 
-def build_baseline(options, platform, field_prefix=""):
-    """The guarded baseline firewall: raises BaselineError rather than return one that must not be applied."""
+def build_baseline(options, platform, field_prefix="", *, address_type="dualstack"):
+    """The guarded baseline firewall: raises BaselineError rather than return one that must not be applied.
+
+    ``address_type`` is the instance's ipAddressType (ipv4, dualstack, ipv6; any case): the lockout
+    guard counts an admin path only in a family the instance has (see AdminPaths.reach). None
+    means unknown, and then the path in must work whichever type the instance has. Pass it by
+    keyword: the third positional argument stays ``field_prefix``, as in earlier releases.
+    """
+    if field_prefix is None or str(field_prefix).strip().lower() in ADDRESS_TYPES:
+        raise TypeError("build_baseline(options, platform, field_prefix='', *, address_type='dualstack'): pass address_type=%r by keyword"
+                        % (field_prefix,))
     platform = normalize_platform(platform, field_prefix + "platform")
+    address_type = normalize_address_type(address_type, field_prefix + "ip_address_type")
     firewall = baseline_firewall(options, platform)
     check_source_counts(firewall, field_prefix)
-    check_lockout(firewall, options, platform, field_prefix)
+    check_lockout(firewall, options, platform, field_prefix, address_type)
     check_policy(firewall, options, field_prefix)
     return firewall
 
@@ -195,12 +323,16 @@ def build_baseline(options, platform, field_prefix=""):
 def evaluate(current, desired, exceptions=()):
     """Compliance of a firewall with its baseline: drift (sources missing or extra, rule by rule) and the policy."""
     missing, extra = {}, {}
+    empty = Sources.empty()
     for key in set(current) | set(desired):
-        now, wanted = current.get(key, Sources.empty()), desired.get(key, Sources.empty())
-        if wanted.difference(now):
-            missing[key] = wanted.difference(now)
-        if now.difference(wanted):
-            extra[key] = now.difference(wanted)
+        now, wanted = current.get(key, empty), desired.get(key, empty)
+        if now == wanted:
+            continue
+        lacking, surplus = wanted.difference(now), now.difference(wanted)
+        if lacking:
+            missing[key] = lacking
+        if surplus:
+            extra[key] = surplus
     findings = find_violations(current, exceptions)
     violations = violations_only(findings)
     return {
@@ -212,27 +344,43 @@ def evaluate(current, desired, exceptions=()):
     }
 
 
-def instance_report(name, region, platform, current, desired, exceptions=(), operations=(), after=None):
+def compliance_after(after, desired, exceptions=()):
+    """The status a firewall left by a run has: {'compliant_after': bool, 'violations_after': int}.
+
+    For a report that shows an instance's status after an apply next to its status as found.
+    """
+    report = evaluate(after, desired, exceptions)
+    return {"compliant_after": report["compliant"], "violations_after": len(report["violations"])}
+
+
+def instance_report(name, region, platform, current, desired, exceptions=(), operations=(), after=None, status_after=False):
     """One instance's report entry, the same in fleet and per-host mode.
 
     Compliance describes the firewall as found; ``changed``/``operations`` what the run did
-    (or in check mode would do) about it; ``ports_after`` the firewall it leaves.
+    (or in check mode would do) about it; ``ports_after`` the firewall it leaves. With
+    ``status_after`` the entry also has ``compliant_after`` and ``violations_after``
+    (compliance_after of that firewall); without, its keys are exactly those of earlier releases.
     """
     entry = {"name": name, "region": region, "platform": platform}
     entry.update(evaluate(current, desired, exceptions))
+    left = current if after is None else after
     entry.update(
         changed=bool(operations),
         operations=list(operations),
         ports_before=firewall_to_list(current),
-        ports_after=firewall_to_list(current if after is None else after),
+        ports_after=firewall_to_list(left),
         failed=False,
     )
+    if status_after:
+        entry.update(compliance_after(left, desired, exceptions))
     return entry
 
 
 def mark_failed(entry, message, applied=(), failed=None, pending=()):
     """The entry of an instance whose writes failed part-way (operation dicts), with what is known."""
     entry = dict(entry)
+    if "compliant_after" in entry:
+        entry.update(compliant_after=None, violations_after=None)  # unknown: the writes stopped part-way
     entry.update(
         failed=True,
         error=message,

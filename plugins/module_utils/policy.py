@@ -5,11 +5,20 @@
 
 """The exposure policy: which rules open a flagged port to the whole Internet. Pure Python.
 
-A port is exposed when any rule whose protocol and range cover it allows 0.0.0.0/0 (the IPv4
-firewall) or ::/0 (the IPv6 firewall). ``tcp`` and ``udp`` rules cover the ports of their
-range for their protocol; ``all`` covers every port of both. A rule of protocol ``all``, or a
-tcp/udp rule over 0-65535, is one finding of its own ("every port") rather than one finding per
-flagged service it covers.
+A port is exposed when any rule whose protocol and range cover it is open to the world on the
+IPv4 firewall or the IPv6 firewall. A rule is open to the world on a firewall when its sources of
+that family together cover the whole address family: 0.0.0.0/0 (or ::/0) itself, or pieces whose
+union is everything (0.0.0.0/1 + 128.0.0.0/1, ::/1 + 8000::/1, 256 /8 blocks, ...). ``tcp`` and
+``udp`` rules cover the ports of their range for their protocol; ``all`` covers every port of
+both. A rule of protocol ``all``, or a tcp/udp rule over 0-65535, is one finding of its own
+("every port") rather than one finding per flagged service it covers.
+
+The union is taken over the sources of one rule, on one family. Lightsail identifies a rule by
+(protocol, from_port, to_port), so one rule holds all the sources of its key; two rules with
+different but overlapping ranges whose sources cover the world only together (tcp 20-25 from
+0.0.0.0/1 and tcp 22 from 128.0.0.0/1) are not found: a known limitation, documented in
+docs/baselines.md. Findings report ``source`` as the world they are open to (0.0.0.0/0 or ::/0)
+whatever the pieces; the message names the pieces when the rule has no literal world source.
 
 A public exception names a protocol and a port range that may be open to the world, and why.
 It excuses a finding when its protocol is the rule's protocol (or ``all``) and its range covers
@@ -20,7 +29,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 from collections import namedtuple
+from functools import lru_cache
 
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MAX
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MIN
@@ -28,6 +39,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV6
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_key
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_sort_key
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_to_dict
@@ -36,6 +48,8 @@ EVERY_PORT = "every_port"
 FLAGGED_PORT = "flagged_port"
 FAMILIES = (("ipv4", WORLD_IPV4), ("ipv6", WORLD_IPV6))
 EXCEPTION_FIELDS = ("protocol", "from_port", "to_port", "reason")
+# A message names at most this many pieces of a world made of pieces; beyond, it counts them.
+PIECES_NAMED = 4
 
 TCP = ("tcp",)
 UDP = ("udp",)
@@ -155,24 +169,63 @@ def opens_every_port(key):
     return key.protocol == "all" or (key.protocol in TCP_UDP and (key.from_port, key.to_port) == (PORT_MIN, PORT_MAX))
 
 
+def family_cidrs(sources, family):
+    """The CIDR blocks of one family ('ipv4' or 'ipv6') of a Sources."""
+    return sources.cidrs if family == "ipv4" else sources.ipv6_cidrs
+
+
+@lru_cache(maxsize=8192)
+def covers_world(cidrs, family):
+    """True when the CIDR blocks ``cidrs`` (a frozenset of one family's blocks) together cover the whole family.
+
+    Cached: a fleet repeats the same few source sets thousands of times.
+    """
+    world = WORLD_IPV4 if family == "ipv4" else WORLD_IPV6
+    if world in cidrs:
+        return True
+    if len(cidrs) < 2:
+        return False
+    version = 4 if family == "ipv4" else 6
+    networks = []
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        if network.version == version:
+            networks.append(network)
+    collapsed = list(ipaddress.collapse_addresses(networks))
+    return len(collapsed) == 1 and collapsed[0].prefixlen == 0
+
+
 def exposures(firewall):
     """{'ipv4': [RuleKey...], 'ipv6': [RuleKey...]}: the rules open to the world on each firewall, sorted."""
     result = {}
     for family, world in FAMILIES:
-        sources_of = (lambda sources: sources.cidrs) if family == "ipv4" else (lambda sources: sources.ipv6_cidrs)
-        result[family] = sorted((key for key, sources in firewall.items() if world in sources_of(sources)), key=rule_sort_key)
+        result[family] = sorted((key for key, sources in firewall.items() if covers_world(family_cidrs(sources, family), family)), key=rule_sort_key)
     return result
 
 
+@lru_cache(maxsize=4096)
 def _flagged_ranges(key):
-    """(FlaggedPort, exposed RuleKey) for every table row a tcp/udp rule's range overlaps."""
-    for row in FLAGGED_PORTS:
-        if row.to_port < key.from_port or row.from_port > key.to_port or key.protocol not in row.protocols:
-            continue
-        yield row, RuleKey(key.protocol, max(key.from_port, row.from_port), min(key.to_port, row.to_port))
+    """((FlaggedPort, exposed RuleKey), ...) for every table row a tcp/udp rule's range overlaps (cached per rule)."""
+    return tuple(
+        (row, RuleKey(key.protocol, max(key.from_port, row.from_port), min(key.to_port, row.to_port)))
+        for row in FLAGGED_PORTS
+        if not (row.to_port < key.from_port or row.from_port > key.to_port or key.protocol not in row.protocols)
+    )
 
 
-def _finding(check, service, flagged_by, exposed, key, sources, family, world, exceptions):
+def _open_to(pieces, world):
+    """What a message says a rule is open to: the world, and the pieces (sorted blocks) when they make it up."""
+    if world in pieces:
+        return world
+    if len(pieces) > PIECES_NAMED:
+        return "%s (as %d blocks together)" % (world, len(pieces))
+    return "%s (as %s)" % (world, " + ".join(pieces))
+
+
+def _finding(check, service, flagged_by, exposed, rule, family, world, open_to, exceptions):
     excuse = next((exception for exception in exceptions if exception.excuses(exposed)), None)
     return {
         "check": check,
@@ -183,31 +236,62 @@ def _finding(check, service, flagged_by, exposed, key, sources, family, world, e
         "family": family,
         "source": world,
         "flagged_by": list(flagged_by),
-        "rule": rule_to_dict(key, sources),
+        "rule": rule,
         "excepted": excuse is not None,
         "exception_reason": excuse.reason if excuse else None,
-        "message": "%s (%s) open to %s" % (service, exposed.describe(), world),
+        "message": "%s (%s) open to %s" % (service, exposed.describe(), open_to),
     }
+
+
+@lru_cache(maxsize=4096)
+def _rule_findings(key, sources, exceptions):
+    """The findings of one rule, both families: a tuple of dicts, cached (callers copy them)."""
+    findings = []
+    rule = None
+    for family, world in FAMILIES:
+        cidrs = family_cidrs(sources, family)
+        if not covers_world(cidrs, family):
+            continue
+        rule = rule or rule_to_dict(key, sources)
+        open_to = _open_to(rule["cidrs" if family == "ipv4" else "ipv6_cidrs"], world)
+        if opens_every_port(key):
+            findings.append(_finding(EVERY_PORT, "every port", EVERY_PORT_FLAGGED_BY, key, rule, family, world, open_to, exceptions))
+            continue
+        for row, exposed in _flagged_ranges(key):
+            findings.append(_finding(FLAGGED_PORT, row.service, row.flagged_by, exposed, rule, family, world, open_to, exceptions))
+    findings.sort(key=lambda f: (f["family"], f["from_port"]))
+    return tuple(findings)
 
 
 def find_violations(firewall, exceptions=()):
     """Every finding of the policy on a firewall {RuleKey: Sources}, excepted ones marked so.
 
     Sorted by rule, then family, then port; ``[f for f in findings if not f['excepted']]`` are
-    the violations.
+    the violations. The findings of each distinct (rule, sources, exceptions) are worked out once
+    and cached; every call returns fresh copies.
     """
+    exceptions = tuple(exceptions)
     findings = []
-    open_to_world = exposures(firewall)
-    for family, world in FAMILIES:
-        for key in open_to_world[family]:
-            sources = firewall[key]
-            if opens_every_port(key):
-                findings.append(_finding(EVERY_PORT, "every port", EVERY_PORT_FLAGGED_BY, key, key, sources, family, world, exceptions))
-                continue
-            for row, exposed in _flagged_ranges(key):
-                findings.append(_finding(FLAGGED_PORT, row.service, row.flagged_by, exposed, key, sources, family, world, exceptions))
-    findings.sort(key=lambda f: (rule_sort_key(RuleKey(f["rule"]["protocol"], f["rule"]["from_port"], f["rule"]["to_port"])), f["family"], f["from_port"]))
+    for key in sorted(firewall, key=rule_sort_key):
+        findings.extend(_fresh(finding) for finding in _cached_rule_findings(key, firewall[key], exceptions))
     return findings
+
+
+def _cached_rule_findings(key, sources, exceptions):
+    try:
+        return _rule_findings(key, sources, exceptions)
+    except TypeError:  # unhashable: Sources built from lists rather than with Sources.of
+        return _rule_findings.__wrapped__(key, Sources(*(frozenset(part) for part in sources)), exceptions)
+
+
+def _fresh(finding):
+    """A copy of a cached finding that shares nothing mutable with the cache."""
+    rule = finding["rule"]
+    return dict(
+        finding,
+        flagged_by=list(finding["flagged_by"]),
+        rule=dict(rule, cidrs=list(rule["cidrs"]), ipv6_cidrs=list(rule["ipv6_cidrs"]), cidr_list_aliases=list(rule["cidr_list_aliases"])),
+    )
 
 
 def violations_only(findings):

@@ -6,12 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADDRESS_TYPES
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PROFILES
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import admin_port_reachable
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import compliance_after
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import no_path_reason
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import normalize_address_type
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
@@ -28,8 +33,8 @@ SSH, RDP, HTTP, HTTPS = RuleKey("tcp", 22, 22), RuleKey("tcp", 3389, 3389), Rule
 WORLD = Sources.of([WORLD4], [WORLD6])
 
 
-def baseline(platform="LINUX_UNIX", field_prefix="", **options):
-    return build_baseline(parse_baseline_options(options, field_prefix), platform, field_prefix)
+def baseline(platform="LINUX_UNIX", field_prefix="", address_type="dualstack", **options):
+    return build_baseline(parse_baseline_options(options, field_prefix), platform, field_prefix, address_type=address_type)
 
 
 class TestProfiles:
@@ -110,6 +115,161 @@ class TestLockoutGuard:
     def test_a_udp_rule_does_not_reach_ssh(self):
         with pytest.raises(BaselineError, match="reachable from nowhere"):
             baseline(profile="custom", keep_console_access=False, extra_rules=[{"protocol": "udp", "from_port": 22, "cidrs": [OFFICE]}])
+
+
+class TestAddressType:
+    @pytest.mark.parametrize("value, expected", [
+        ("ipv4", "ipv4"), ("IPv4", "ipv4"), (" DualStack ", "dualstack"), ("IPV6", "ipv6"), (None, None), ("", None), ("  ", None),
+    ])
+    def test_normalize(self, value, expected):
+        assert normalize_address_type(value) == expected
+
+    @pytest.mark.parametrize("value", ["ipv5", "dual", 4, True, ["ipv4"]])
+    def test_unknown_values_name_the_field_and_the_value(self, value):
+        with pytest.raises(BaselineError) as error:
+            normalize_address_type(value, "lightsail_ip_address_type")
+        assert error.value.where == "lightsail_ip_address_type" and repr(value) in str(error.value)
+
+    def test_build_baseline_names_the_field_with_the_prefix(self):
+        with pytest.raises(BaselineError, match=r"^firewall_baseline_ip_address_type: unknown address type 'ipv5'"):
+            baseline(field_prefix="firewall_baseline_", address_type="ipv5")
+
+    def test_the_types_are_exported_in_order(self):
+        assert ADDRESS_TYPES == ("ipv4", "dualstack", "ipv6")
+
+
+# (admin_cidrs, admin_ipv6_cidrs, keep_console_access) -> reachable on ipv4, dualstack, ipv6, unknown (None)
+REACH = [
+    (([OFFICE], [], False), (True, True, False, False)),
+    (([], [OFFICE6], False), (False, True, True, False)),
+    (([], [], True), (True, True, False, False)),
+    (([OFFICE], [OFFICE6], False), (True, True, True, True)),
+    (([], [OFFICE6], True), (True, True, True, True)),
+]
+
+
+class TestLockoutGuardKnowsTheInstance:
+    @pytest.mark.parametrize("sources, reachable", REACH)
+    @pytest.mark.parametrize("position", range(4))
+    def test_an_admin_path_counts_only_in_a_family_the_instance_has(self, sources, reachable, position):
+        address_type = (ADDRESS_TYPES + (None,))[position]
+        admin_cidrs, admin_ipv6_cidrs, keep_console_access = sources
+        options = dict(admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs, keep_console_access=keep_console_access)
+        if reachable[position]:
+            assert baseline(address_type=address_type, **options)[SSH]
+        else:
+            with pytest.raises(BaselineError) as error:
+                baseline(address_type=address_type, **options)
+            assert error.value.where == "allow_lockout"
+        assert admin_port_reachable(baseline(address_type=address_type, allow_lockout=True, **options), "LINUX_UNIX", address_type) == reachable[position]
+
+    def test_ipv6_admin_on_an_ipv4_instance_is_refused_with_the_role_variables(self):
+        """Issue 12: admin access only over IPv6 on an IPv4-only instance, console off, passed and was written."""
+        with pytest.raises(BaselineError) as error:
+            baseline(field_prefix="firewall_baseline_", address_type="ipv4", admin_ipv6_cidrs=[OFFICE6], keep_console_access=False)
+        text = str(error.value)
+        assert text.startswith("firewall_baseline_allow_lockout: is false")
+        assert "reachable from nowhere on an ipv4 instance (IPv4 only: firewall_baseline_admin_ipv6_cidrs cannot reach it)" in text
+        assert "set firewall_baseline_admin_cidrs, keep firewall_baseline_keep_console_access true" in text
+
+    def test_console_alone_on_an_ipv6_instance_is_refused_and_says_why(self):
+        with pytest.raises(BaselineError) as error:
+            baseline("WINDOWS", field_prefix="firewall_baseline_", address_type="ipv6")
+        text = str(error.value)
+        assert "tcp 3389, the admin port of WINDOWS instances, reachable from nowhere on an ipv6 instance" in text
+        assert "lightsail-connect is not counted" in text and "set firewall_baseline_admin_ipv6_cidrs" in text
+
+    def test_an_unknown_address_type_needs_a_path_in_each_family(self):
+        with pytest.raises(BaselineError, match="not reachable over both IPv4 and IPv6, which an instance whose address type is unknown needs"):
+            baseline(address_type=None, admin_cidrs=[OFFICE])
+
+    def test_allow_lockout_overrides_every_type(self):
+        for address_type in ADDRESS_TYPES + (None,):
+            assert baseline(address_type=address_type, keep_console_access=False, allow_lockout=True) == {}
+
+    @pytest.mark.parametrize("admin_cidrs, admin_ipv6_cidrs, reason", [
+        (["127.0.0.1"], [], "127.0.0.1/32 (loopback)"),
+        (["127.0.0.0/8"], [], "127.0.0.0/8 (loopback)"),
+        (["0.0.0.0/32"], [], "0.0.0.0/32 (unspecified)"),
+        (["169.254.169.254"], [], "169.254.169.254/32 (link-local)"),
+        (["224.0.0.0/4"], [], "224.0.0.0/4 (multicast)"),
+        ([], ["::1"], "::1/128 (loopback)"),
+        ([], ["::"], "::/128 (unspecified)"),
+        ([], ["::/127"], "::/127 (unspecified + loopback)"),
+        ([], ["fe80::/10"], "fe80::/10 (link-local)"),
+        ([], ["ff02::1"], "ff02::1/128 (multicast)"),
+    ])
+    def test_sources_no_packet_comes_from_are_no_path_in(self, admin_cidrs, admin_ipv6_cidrs, reason):
+        """Issue 12: admin "sources" such as 127.0.0.1 or 0.0.0.0/32 counted as a path in."""
+        with pytest.raises(BaselineError) as error:
+            baseline(admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs, keep_console_access=False)
+        assert error.value.where == "allow_lockout" and "; %s is no path in" % reason in str(error.value)
+
+    @pytest.mark.parametrize("admin_cidrs", [["126.0.0.0/7"], ["127.0.0.1", OFFICE], ["169.254.0.0/15"], ["192.0.0.0/2"]])
+    def test_a_block_with_any_other_address_is_a_path(self, admin_cidrs):
+        assert baseline(admin_cidrs=admin_cidrs, keep_console_access=False)
+
+    def test_the_world_is_a_path_and_the_policys_business(self):
+        exception = [{"protocol": "tcp", "from_port": 22, "reason": "bastion"}]
+        assert baseline(address_type="ipv4", admin_cidrs=[WORLD4], keep_console_access=False, public_exceptions=exception)
+
+    def test_an_extra_rule_covering_the_admin_port_counts_in_its_family(self):
+        custom = dict(profile="custom", keep_console_access=False, extra_rules=[{"protocol": "all", "ipv6_cidrs": [OFFICE6]}],
+                      public_exceptions=[])
+        assert baseline(address_type="ipv6", **custom)
+        with pytest.raises(BaselineError, match="on an ipv4 instance"):
+            baseline(address_type="ipv4", **custom)
+
+    def test_the_old_positional_field_prefix_still_works(self):
+        options = parse_baseline_options({"admin_cidrs": [OFFICE]}, "firewall_baseline_")
+        assert build_baseline(options, "LINUX_UNIX", "firewall_baseline_") == {SSH: Sources.of([OFFICE], (), [CONNECT])}
+        assert build_baseline(options, "LINUX_UNIX", "") == build_baseline(options, "LINUX_UNIX")
+
+    @pytest.mark.parametrize("third", ["ipv4", "IPv6", "dualstack", None])
+    def test_an_address_type_in_the_prefix_position_is_refused(self, third):
+        with pytest.raises(TypeError, match="pass address_type="):
+            build_baseline(parse_baseline_options({}), "LINUX_UNIX", third)
+
+
+def no_path_oracle(cidr):
+    """Independent of the blocks in baseline.py: ipaddress's own address predicates, tried on the addresses that
+    decide (the block's ends, and the neighbours of every special range's ends inside it)."""
+    network = ipaddress.ip_network(cidr)
+    special = ["0.0.0.0/32", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4"] if network.version == 4 else ["::/128", "::1/128", "fe80::/10", "ff00::/8"]
+    candidates = {int(network.network_address), int(network.broadcast_address)}
+    for block in map(ipaddress.ip_network, special):
+        candidates |= {int(block.network_address) - 1, int(block.broadcast_address) + 1}
+    for value in candidates:
+        if int(network.network_address) <= value <= int(network.broadcast_address):
+            address = ipaddress.IPv4Address(value) if network.version == 4 else ipaddress.IPv6Address(value)
+            if not (address.is_loopback or address.is_unspecified or address.is_link_local or address.is_multicast):
+                return False
+    return True
+
+
+SPECIAL_V4 = st.sampled_from(["0.0.0.0/32", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "126.0.0.0/7", "0.0.0.0/31", "224.0.0.0/3"])
+SPECIAL_V6 = st.sampled_from(["::/128", "::1/128", "::/127", "::/126", "fe80::/10", "fe80::/9", "ff00::/8", "fe00::/7"])
+
+
+def _around(block, shift):
+    network = ipaddress.ip_network(block)
+    if shift < 0:
+        return str(network.supernet(prefixlen_diff=min(-shift, network.prefixlen)))
+    return str(next(network.subnets(new_prefix=max(shift, network.prefixlen))))
+
+
+def near(special, version):
+    """Blocks in and around a special range: a subnet of it (shift >= 0: its first at that prefix length) or a supernet (shift < 0)."""
+    return st.builds(_around, special, st.integers(-3, 32 if version == 4 else 128))
+
+
+ANY_V4 = st.builds(lambda n, p: str(ipaddress.IPv4Network((n, p), strict=False)), st.integers(0, 2 ** 32 - 1), st.integers(0, 32))
+ANY_V6 = st.builds(lambda n, p: str(ipaddress.IPv6Network((n, p), strict=False)), st.integers(0, 2 ** 128 - 1), st.integers(0, 128))
+
+
+@given(st.one_of(ANY_V4, ANY_V6, near(SPECIAL_V4, 4), near(SPECIAL_V6, 6)))
+def test_no_path_reason_agrees_with_ipaddress(cidr):
+    assert (no_path_reason(cidr) is not None) == no_path_oracle(cidr), cidr
 
 
 class TestPolicyGuard:
@@ -206,6 +366,37 @@ class TestReport:
         assert failed["failed"] and failed["error"] == "boom" and not failed["changed"] and failed["ports_after"] is None
         assert not entry["failed"]
 
+    def test_status_after_is_separate_from_as_found(self):
+        current, desired = {SSH: Sources.of([WORLD4])}, {SSH: Sources.of([OFFICE])}
+        entry = instance_report("web-1", "r", "LINUX_UNIX", current, desired, (), [{"operation": "Put"}], desired, status_after=True)
+        assert not entry["compliant"] and len(entry["violations"]) == 1
+        assert entry["compliant_after"] is True and entry["violations_after"] == 0
+
+    def test_status_after_without_changes_is_the_status_as_found(self):
+        current = {SSH: Sources.of([WORLD4])}
+        entry = instance_report("a", "r", "LINUX_UNIX", current, {SSH: Sources.of([OFFICE])}, status_after=True)
+        assert (entry["compliant_after"], entry["violations_after"]) == (False, 1)
+
+    def test_the_keys_stay_those_of_earlier_releases_unless_asked(self):
+        entry = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([OFFICE])}, {SSH: Sources.of([OFFICE])})
+        assert sorted(entry) == sorted(["name", "region", "platform", "compliant", "missing", "extra", "violations", "excepted", "changed",
+                                        "operations", "ports_before", "ports_after", "failed"])
+        assert set(instance_report("a", "r", "LINUX_UNIX", {}, {}, status_after=True)) - set(entry) == {"compliant_after", "violations_after"}
+
+    def test_compliance_after(self):
+        desired = {SSH: Sources.of([OFFICE])}
+        assert compliance_after(desired, desired) == {"compliant_after": True, "violations_after": 0}
+        assert compliance_after({SSH: WORLD}, desired) == {"compliant_after": False, "violations_after": 2}
+        mail = {RuleKey("tcp", 25, 25): WORLD}
+        exceptions = parse_public_exceptions([{"protocol": "tcp", "from_port": 25, "reason": "mail"}])
+        assert compliance_after(mail, mail, exceptions) == {"compliant_after": True, "violations_after": 0}
+
+    def test_a_failed_write_leaves_the_status_after_unknown(self):
+        entry = instance_report("a", "r", "LINUX_UNIX", {SSH: WORLD}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}], status_after=True)
+        failed = mark_failed(entry, "boom")
+        assert failed["compliant_after"] is None and failed["violations_after"] is None
+        assert "compliant_after" not in mark_failed(instance_report("a", "r", "LINUX_UNIX", {}, {}), "boom")
+
     def test_summary_counts(self):
         good = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([OFFICE])}, {SSH: Sources.of([OFFICE])})
         open_ssh = instance_report("b", "r", "LINUX_UNIX", {SSH: WORLD}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}])
@@ -227,7 +418,7 @@ ADMIN_V6 = st.builds(lambda n, p: str(ipaddress.IPv6Network((n, p), strict=False
 def test_any_baseline_passes_the_policy_and_keeps_admin_access(profile, platform, admin_cidrs, admin_ipv6_cidrs, keep_console_access, public_ipv6):
     options = dict(profile=profile, admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs,
                    keep_console_access=keep_console_access, public_ipv6=public_ipv6)
-    reachable = bool(admin_cidrs or admin_ipv6_cidrs or keep_console_access)
+    reachable = keep_console_access or not all(no_path_oracle(cidr) for cidr in admin_cidrs + admin_ipv6_cidrs)
     if not reachable:
         with pytest.raises(BaselineError, match="reachable from nowhere"):
             baseline(platform, **options)

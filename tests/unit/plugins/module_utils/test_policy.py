@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import os
 
 import pytest
@@ -67,10 +68,28 @@ class TestExposures:
         assert exposures(firewall) == {"ipv4": [key("tcp", 80), key("tcp", 443)], "ipv6": [key("tcp", 22), key("tcp", 80)]}
 
     @pytest.mark.parametrize("sources", [
-        Sources.of(["0.0.0.0/1", "128.0.0.0/1"]), Sources.of([OFFICE]), Sources.of((), ["2000::/3"]), Sources.of((), (), ["lightsail-connect"]),
+        Sources.of(["0.0.0.0/1"]), Sources.of(["0.0.0.0/1", "128.0.0.0/2"]), Sources.of(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"]),
+        Sources.of([OFFICE]), Sources.of((), ["2000::/3"]), Sources.of((), ["::/1", "8000::/2"]),
+        Sources.of((), (), ["lightsail-connect"]), Sources.of(["0.0.0.0/1"], ["8000::/1"]),
     ])
     def test_only_the_whole_address_space_counts(self, sources):
         assert find_violations({key("tcp", 22): sources}) == []
+
+    @pytest.mark.parametrize("sources, family", [
+        (Sources.of(["0.0.0.0/1", "128.0.0.0/1"]), "ipv4"),
+        (Sources.of(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2", OFFICE]), "ipv4"),
+        (Sources.of(["%d.0.0.0/8" % n for n in range(256)]), "ipv4"),
+        (Sources.of((), ["::/1", "8000::/1"]), "ipv6"),
+        (Sources.of((), ["%x::/4" % (n << 12) for n in range(16)]), "ipv6"),
+    ])
+    def test_pieces_that_cover_a_family_are_the_world(self, sources, family):
+        assert exposures({key("tcp", 22): sources})[family] == [key("tcp", 22)]
+        assert [(f["service"], f["family"], f["source"]) for f in find_violations({key("tcp", 22): sources})] == [
+            ("SSH", family, WORLD4 if family == "ipv4" else WORLD6)]
+
+    def test_families_do_not_mix(self):
+        """IPv4 pieces never complete the IPv6 world, nor the other way round."""
+        assert exposures({key("tcp", 22): Sources.of(["0.0.0.0/1"], ["8000::/1"])}) == {"ipv4": [], "ipv6": []}
 
 
 class TestFindings:
@@ -82,6 +101,35 @@ class TestFindings:
             "rule": {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": [WORLD4, OFFICE], "ipv6_cidrs": [], "cidr_list_aliases": []},
             "excepted": False, "exception_reason": None, "message": "SSH (tcp 22) open to 0.0.0.0/0",
         }
+
+    def test_pieces_keep_the_report_shape_and_name_themselves_in_the_message(self):
+        [finding] = find_violations({key("tcp", 22): Sources.of(["128.0.0.0/1", "0.0.0.0/1"])})
+        [literal] = find_violations({key("tcp", 22): OPEN4})
+        assert set(finding) == set(literal) and finding["source"] == WORLD4
+        assert finding["message"] == "SSH (tcp 22) open to 0.0.0.0/0 (as 0.0.0.0/1 + 128.0.0.0/1)"
+        assert finding["rule"]["cidrs"] == ["0.0.0.0/1", "128.0.0.0/1"]
+
+    def test_many_pieces_are_counted_not_listed(self):
+        [finding] = find_violations({key("tcp", 3389): Sources.of((), ["%x::/4" % (n << 12) for n in range(16)])})
+        assert finding["message"] == "RDP (tcp 3389) open to ::/0 (as 16 blocks together)" and finding["source"] == WORLD6
+
+    def test_a_literal_world_is_named_alone(self):
+        [finding] = find_violations({key("tcp", 22): Sources.of([WORLD4, "0.0.0.0/1", "128.0.0.0/1"])})
+        assert finding["message"] == "SSH (tcp 22) open to 0.0.0.0/0"
+
+    def test_findings_are_fresh_on_every_call(self):
+        """Findings are cached per rule: what a caller does to one result must not leak into the next."""
+        firewall = {key("tcp", 22): Sources.of([WORLD4, OFFICE])}
+        first = find_violations(firewall)
+        first[0]["rule"]["cidrs"].append("x")
+        first[0]["flagged_by"].clear()
+        first[0]["message"] = "changed"
+        assert find_violations(firewall) == find_violations({key("tcp", 22): Sources.of([OFFICE, WORLD4])})
+        assert find_violations(firewall)[0]["message"] == "SSH (tcp 22) open to 0.0.0.0/0" and find_violations(firewall)[0]["flagged_by"]
+        assert find_violations(firewall)[0]["rule"]["cidrs"] == [WORLD4, OFFICE]
+
+    def test_sources_made_of_lists_still_work(self):
+        assert services(find_violations({key("tcp", 22): Sources([WORLD4], [], [])})) == [("SSH", "tcp", 22, 22, "ipv4")]
 
     def test_each_family_is_a_finding(self):
         assert services(find_violations({key("tcp", 3389): OPEN_BOTH})) == [("RDP", "tcp", 3389, 3389, "ipv4"), ("RDP", "tcp", 3389, 3389, "ipv6")]
@@ -186,6 +234,43 @@ def test_any_rule_opening_a_flagged_port_to_the_world_is_found(protocol_port, be
 def test_nothing_is_found_without_a_world_source(protocol, first, last, cidrs, ipv6_cidrs):
     rule = key(protocol, min(first, last), max(first, last))
     assert find_violations({rule: Sources.of(cidrs, ipv6_cidrs, ["lightsail-connect"])}) == []
+
+
+@st.composite
+def ipv4_pieces(draw):
+    """IPv4 blocks that often cover the whole family: a random partition of 0.0.0.0/0, perhaps with a piece
+    dropped or shrunk, plus random blocks."""
+    pieces, todo = [], [ipaddress.ip_network(WORLD4)]
+    while todo:
+        network = todo.pop()
+        if network.prefixlen < 12 and draw(st.integers(0, 3)) > 0:
+            todo.extend(network.subnets())
+        else:
+            pieces.append(network)
+    if draw(st.booleans()):
+        victim = pieces.pop(draw(st.integers(0, len(pieces) - 1)))
+        if draw(st.booleans()) and victim.prefixlen < 32:
+            pieces.append(next(victim.subnets()))
+    pieces.extend(ipaddress.ip_network((draw(st.integers(0, 2 ** 32 - 1)), draw(st.integers(1, 32))), strict=False)
+                  for _ in range(draw(st.integers(0, 2))))
+    return [str(piece) for piece in pieces]
+
+
+def covers_everything(cidrs, size):
+    """Oracle without collapse_addresses: merge the blocks as integer intervals."""
+    reach = 0
+    for first, last in sorted((int(n.network_address), int(n.broadcast_address)) for n in map(ipaddress.ip_network, cidrs)):
+        if first > reach:
+            return False
+        reach = max(reach, last + 1)
+    return reach == size
+
+
+@given(ipv4_pieces())
+def test_a_rule_is_open_to_the_world_exactly_when_its_blocks_cover_everything(cidrs):
+    findings = find_violations({key("tcp", 22): Sources.of(cidrs)})
+    assert bool(findings) == covers_everything(cidrs, 2 ** 32)
+    assert all(f["source"] == WORLD4 and f["family"] == "ipv4" for f in findings)
 
 
 @given(st.sampled_from(FLAGGED_PROTOCOL_PORTS), WORLD_SOURCES)
