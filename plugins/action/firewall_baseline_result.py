@@ -21,11 +21,12 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        args, _unused = self.validate_argument_spec(argument_spec=dict(
+        validation, args = self.validate_argument_spec(argument_spec=dict(
             run=dict(type="str", required=True),
             host=dict(type="str"),
             fail_on_violations=dict(type="bool", default=False),
         ))
+        del validation
         task_vars = task_vars or {}
         host = args["host"] or task_vars.get("inventory_hostname")
         # Read the registered result directly: templating a 1,000-instance result for every host would cost seconds.

@@ -75,8 +75,10 @@ def _status(entry):
     return "compliant" if entry["compliant"] else "NON-COMPLIANT"
 
 
-def _status_after(entry, check_mode):
+def _status_after(entry, check_mode, mode):
     """The firewall the run left (would leave, in a check run)."""
+    if mode == "audit":
+        return "-"
     if entry.get("failed"):
         return "FAILED"
     if entry.get("compliant_after") is None:
@@ -101,13 +103,13 @@ def _findings(entry):
     return ", ".join(parts) or "-"
 
 
-def baseline_table(entries, check_mode=False, title=None):
+def baseline_table(entries, check_mode=False, title=None, mode=None):
     """Report entries -> an optional title, lines of a table with aligned columns, one row per instance, and a summary line."""
     rows = [TABLE_COLUMNS]
     for entry in sorted(entries, key=lambda e: (e.get("region") or "", e["name"] or "")):
         changed = ("would" if check_mode else "yes") if entry["changed"] else "no"
         rows.append((
-            entry["name"], entry.get("region") or "-", entry.get("platform") or "-", _status(entry), _status_after(entry, check_mode),
+            entry["name"], entry.get("region") or "-", entry.get("platform") or "-", _status(entry), _status_after(entry, check_mode, mode),
             str(len(entry["missing"])), str(len(entry["extra"])), str(len(entry["violations"])), changed, _findings(entry),
         ))
     widths = [max(len(row[column]) for row in rows) for column in range(len(TABLE_COLUMNS) - 1)]
@@ -128,7 +130,7 @@ def baseline_report(run, settings, check_mode=False, profile=None):
 
 def baseline_report_table(report):
     """The role's report -> its title and table."""
-    return baseline_table(report["instances"], report["check_mode"], report_title(report))
+    return baseline_table(report["instances"], report["check_mode"], report_title(report), report["mode"])
 
 
 def baseline_stats(report):

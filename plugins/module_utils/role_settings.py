@@ -14,6 +14,8 @@ __metaclass__ = type
 
 import os
 
+from ansible.module_utils.common.validation import check_type_dict
+
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import RoleInputError
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_bool
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_int
@@ -30,7 +32,7 @@ ROLE_VARIABLES = (
     "report_path", "fail_on_violations", "allow_empty",
 )
 # Set by the role itself (registered results, facts), never by users.
-ROLE_INTERNAL = ("target", "run", "settings", "report", "scope_in_effect", "hosts")
+ROLE_INTERNAL = ("raw", "run", "settings", "report", "hosts")
 SCOPES = ("auto", "fleet", "host")
 CONTROLLER_NAMES = ("localhost", "127.0.0.1", "::1")
 AUDIT_DEFAULT_PROFILE = "locked_down"
@@ -142,8 +144,10 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
         if regions and region and region not in regions:
             raise RoleSettingsError("%s (%s) and %s (%s) disagree; set one of them" % (_field("region"), region, _field("regions"), ", ".join(regions)))
         tags = raw.get("tags") or {}
-        if not isinstance(tags, dict):
-            raise RoleSettingsError("%s: expected a dictionary of tag names and values, got %r" % (_field("tags"), tags))
+        try:
+            tags = check_type_dict(tags)
+        except TypeError:
+            raise RoleSettingsError("%s: expected a dictionary of tag names and values (or key=value pairs), got %r" % (_field("tags"), tags))
         select = dict(baseline, regions=regions or ([region] if region else None),
                       instance_names=as_list(raw.get("instance_names"), _field("instance_names")) or None, tags=tags or None)
         return {"run": run, "select": select}
