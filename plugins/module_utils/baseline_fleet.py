@@ -18,6 +18,8 @@ __metaclass__ = type
 import json
 from collections import namedtuple
 
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADDRESS_TYPES
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
@@ -62,6 +64,18 @@ class BaselinePlanner(object):
         if isinstance(found, BaselineError):
             raise found
         return found
+
+    def refusal(self, options):
+        """The BaselineError when the settings are refused on every platform and address type (nothing to read for), else None."""
+        errors = []
+        for platform in PLATFORMS:
+            for address_type in ("dualstack",) + tuple(t for t in ADDRESS_TYPES if t != "dualstack"):
+                try:
+                    self.baseline(options, platform, address_type)
+                    return None
+                except BaselineError as error:
+                    errors.append(error)
+        return errors[0]
 
     def plan(self, instance, region, options, host=None):
         """A GetInstance(s) entry -> InstancePlan; raises the BaselineError of its baseline, if refused."""

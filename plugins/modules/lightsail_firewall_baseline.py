@@ -661,6 +661,19 @@ def plan_targets(planner, client, region, targets, max_concurrency):
     return items, refused
 
 
+def failure_message(failures, refused, writing):
+    """One message for the writes that failed and the targets refused before any write."""
+    parts = []
+    if failures:
+        first = failures[sorted(failures)[0]]
+        parts.append("writes failed on %d of %d instances (%s); the others were written. First error: %s"
+                     % (len(failures), writing, ", ".join(name for _region, name in sorted(failures)), first.message))
+    if refused:
+        parts.append("%d instance(s) were not planned, and nothing was written to them (%s). First error: %s"
+                     % (len(refused), ", ".join(entry["name"] for entry in refused), refused[0]["error"]))
+    return "; ".join(parts)
+
+
 def main():
     module = AnsibleLightsailModule(
         argument_spec=dict(
@@ -697,6 +710,12 @@ def main():
 
     planner = BaselinePlanner(apply)
     items, refused, missing, clients = [], [], [], {}
+    if targets is None and planner.refusal(options):
+        module.fail_json(msg="%s; nothing was read or written" % planner.refusal(options), **result)
+    if targets is not None:
+        for target in [target for target in targets if planner.refusal(target.options)]:
+            refused.append(failed_entry(target.name, target.region, "%s; nothing was written" % planner.refusal(target.options), target.host))
+        targets = [target for target in targets if not planner.refusal(target.options)]
     try:
         for region in regions:
             clients[region] = module.lightsail_client(region=region, config=dict(max_pool_connections=max(10, params["max_concurrency"])))
@@ -734,11 +753,8 @@ def main():
     result.update(changed=summary["changed"] > 0, instances=entries, summary=summary)
     if module._diff:
         result["diff"] = [instance_diff(item) for item in changing]
-    failed = [entry for entry in entries if entry["failed"]]
-    if failed:
-        module.fail_json(msg="%d of %d instances failed (%s); the others were %s. First error: %s"
-                         % (len(failed), len(entries), ", ".join(entry["name"] for entry in failed), "written" if apply and not module.check_mode
-                            else "planned", failed[0]["error"]), **result)
+    if failures or refused:
+        module.fail_json(msg=failure_message(failures, refused, len(changing)), **result)
     if not entries:
         if apply and not params["allow_empty"]:
             module.fail_json(msg="the run selected no instance in region(s) %s; set allow_empty to accept that" % ", ".join(regions), **result)

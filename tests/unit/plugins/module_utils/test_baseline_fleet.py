@@ -1,0 +1,87 @@
+"""The planner of a baseline over many instances (baseline_fleet.py): memo, refusals, entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
+
+OFFICE, OFFICE6 = "203.0.113.0/24", "2001:db8::/32"
+
+
+def instance(name, ports, blueprint="ubuntu_22_04", address_type="dualstack"):
+    return {"name": name, "blueprintId": blueprint, "blueprintName": blueprint, "ipAddressType": address_type,
+            "networking": {"ports": ports}}
+
+
+def port(protocol, from_port, to_port, cidrs=(), ipv6=(), aliases=()):
+    return {"protocol": protocol, "fromPort": from_port, "toPort": to_port, "cidrs": list(cidrs), "ipv6Cidrs": list(ipv6),
+            "cidrListAliases": list(aliases), "accessType": "Public"}
+
+
+SSH_WORLD = port("tcp", 22, 22, ["0.0.0.0/0"], ["::/0"])
+SSH_OFFICE = port("tcp", 22, 22, [OFFICE], [], ["lightsail-connect"])
+
+
+def test_apply_plans_one_put_and_reports_status_found_and_after():
+    planner = BaselinePlanner(apply=True)
+    options = parse_baseline_options({"admin_cidrs": [OFFICE]})
+    item = planner.plan(instance("web-1", [SSH_WORLD]), "eu-west-1", options, host="web-1.example")
+    assert [op.name for op in item.plan.operations] == [PUT]
+    assert item.entry["name"] == "web-1" and item.entry["host"] == "web-1.example" and item.entry["region"] == "eu-west-1"
+    assert item.entry["compliant"] is False and item.entry["compliant_after"] is True
+    assert item.entry["changed"] is True and item.entry["address_type"] == "dualstack" and item.entry["profile"] == "locked_down"
+
+
+def test_audit_plans_nothing_and_status_after_is_as_found():
+    planner = BaselinePlanner(apply=False)
+    options = parse_baseline_options({"admin_cidrs": [OFFICE]})
+    compliant = planner.plan(instance("a", [SSH_OFFICE]), "r", options)
+    drifted = planner.plan(instance("b", [SSH_WORLD]), "r", options)
+    assert compliant.plan is None and compliant.entry["compliant"] is True and compliant.entry["compliant_after"] is True
+    assert drifted.entry["changed"] is False and drifted.entry["compliant_after"] is False
+
+
+def test_instances_with_the_same_firewall_share_the_work_but_not_their_names():
+    planner = BaselinePlanner(apply=True)
+    options = parse_baseline_options({"admin_cidrs": [OFFICE]})
+    first = planner.plan(instance("a", [SSH_WORLD]), "r", options, host="ha")
+    second = planner.plan(instance("b", [SSH_WORLD]), "r", options, host="hb")
+    assert first.plan is second.plan
+    assert (first.entry["name"], first.entry["host"]) == ("a", "ha") and (second.entry["name"], second.entry["host"]) == ("b", "hb")
+
+
+def test_the_lockout_guard_knows_the_address_type():
+    planner = BaselinePlanner(apply=True)
+    options = parse_baseline_options({"admin_ipv6_cidrs": [OFFICE6], "keep_console_access": False})
+    assert planner.plan(instance("dual", [SSH_WORLD]), "r", options).entry["compliant_after"] is True
+    with pytest.raises(BaselineError, match="allow_lockout"):
+        planner.plan(instance("v4", [SSH_WORLD], address_type="ipv4"), "r", options)
+    assert planner.refusal(options) is None
+
+
+def test_settings_refused_everywhere_are_refused_before_any_read():
+    planner = BaselinePlanner(apply=True)
+    options = parse_baseline_options({"keep_console_access": False})
+    assert isinstance(planner.refusal(options), BaselineError)
+    assert planner.refusal(parse_baseline_options({"admin_cidrs": [OFFICE]})) is None
+
+
+def test_a_failed_entry_has_every_key_a_report_reads():
+    planner = BaselinePlanner(apply=True)
+    planned = planner.plan(instance("a", [SSH_WORLD]), "r", parse_baseline_options({"admin_cidrs": [OFFICE]}))
+    failed = failed_entry("b", "r", "no instance named b", host="hb")
+    assert set(planned.entry) <= set(failed) | {"profile"}
+    assert failed["failed"] is True and failed["changed"] is False and failed["error"] == "no instance named b"
+
+
+def test_the_diff_is_headed_with_the_instance_and_its_host():
+    planner = BaselinePlanner(apply=True)
+    item = planner.plan(instance("web-1", [SSH_WORLD]), "r", parse_baseline_options({"admin_cidrs": [OFFICE]}), host="inventory-web")
+    diff = instance_diff(item)
+    assert diff["before_header"] == "web-1 (host inventory-web) (before)" and diff["after_header"] == "web-1 (host inventory-web) (after)"

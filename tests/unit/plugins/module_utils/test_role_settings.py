@@ -1,0 +1,94 @@
+"""The role's variables as users set them (role_settings.py): scope, report path, survey strings, unknown names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import ROLE_VARIABLES
+from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import RoleSettingsError
+from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import effective_scope
+from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import report_path
+from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import role_settings
+
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "firewall_baseline"
+
+
+def test_the_known_variables_are_the_argument_spec_and_the_defaults():
+    spec = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+    assert sorted(spec) == sorted(PREFIX + name for name in ROLE_VARIABLES)
+    assert sorted(defaults) == sorted(spec)
+
+
+class TestScope:
+    def test_the_plays_hosts_decide(self):
+        assert effective_scope("auto", ["localhost"]) == "fleet"
+        assert effective_scope(None, ["web-1", "db-1"]) == "host"
+        assert effective_scope("host", ["web-1"]) == "host" and effective_scope("FLEET", ["localhost"]) == "fleet"
+
+    def test_fleet_on_inventory_hosts_is_an_error_not_a_silent_choice(self):
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_scope is fleet, but the play targets inventory hosts \\(web-1\\)"):
+            effective_scope("fleet", ["web-1"])
+
+    def test_host_on_localhost_and_mixed_plays_are_errors(self):
+        with pytest.raises(RoleSettingsError, match="targets only the controller"):
+            effective_scope("host", ["localhost"])
+        with pytest.raises(RoleSettingsError, match="the controller \\(localhost\\) and inventory hosts \\(web-1\\) together"):
+            effective_scope("auto", ["localhost", "web-1"])
+        with pytest.raises(RoleSettingsError, match="'region' is not one of auto, fleet, host"):
+            effective_scope("region", ["localhost"])
+
+
+class TestReportPath:
+    def test_relative_paths_resolve_against_the_start_directory(self, tmp_path):
+        (tmp_path / "out").mkdir()
+        assert report_path("out/r.json", cwd=str(tmp_path)) == str(tmp_path / "out" / "r.json")
+        assert report_path("", cwd=str(tmp_path)) == "" and report_path(None) == ""
+
+    def test_a_missing_directory_or_a_directory_is_refused(self, tmp_path):
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_report_path: 'nope/r.json' -> .* does not exist"):
+            report_path("nope/r.json", cwd=str(tmp_path))
+        with pytest.raises(RoleSettingsError, match="is a directory"):
+            report_path(str(tmp_path))
+
+
+class TestSettings:
+    def test_survey_strings_in_host_scope(self):
+        settings = role_settings({"profile": "web", "admin_cidrs": "203.0.113.0/24\r\n198.51.100.7", "keep_console_access": "false",
+                                  "allow_lockout": "no", "instance_name": " web-1 ", "region": "eu-west-1", "max_concurrency": " 20 "},
+                                 mode="apply", scope="host", host="web-1.example")
+        assert settings["target"]["admin_cidrs"] == ["203.0.113.0/24", "198.51.100.7/32"]
+        assert settings["target"]["keep_console_access"] is False and settings["target"]["baseline"] == "web"
+        assert (settings["target"]["instance_name"], settings["target"]["host"], settings["target"]["region"]) == ("web-1", "web-1.example", "eu-west-1")
+        assert settings["run"]["max_concurrency"] == 20 and settings["run"]["mode"] == "apply"
+
+    def test_fleet_scope_regions_names_and_tags(self):
+        settings = role_settings({"regions": "eu-west-1, us-east-1", "instance_names": "web-1 web-2", "tags": "role=web", "fail_on_violations": "true"})
+        select = settings["select"]
+        assert select["regions"] == ["eu-west-1", "us-east-1"] and select["instance_names"] == ["web-1", "web-2"] and select["tags"] == {"role": "web"}
+        assert select["baseline"] == "locked_down" and settings["run"]["fail_on_violations"] is True
+        assert role_settings({"region": "eu-west-1", "instance_names": []})["select"]["instance_names"] is None
+
+    def test_an_apply_needs_a_profile_chosen_explicitly(self):
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_profile: an apply needs a profile chosen explicitly"):
+            role_settings({"admin_cidrs": ["203.0.113.0/24"]}, mode="apply")
+
+    def test_errors_name_the_role_variable_and_index(self):
+        with pytest.raises(RoleSettingsError, match=r"firewall_baseline_admin_cidrs\[1\]"):
+            role_settings({"admin_cidrs": "203.0.113.0/24,10.0.0.300"})
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_max_concurrency"):
+            role_settings({"max_concurrency": "0"})
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_region .* and firewall_baseline_regions .* disagree"):
+            role_settings({"region": "eu-west-1", "regions": ["us-east-1"]})
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_instance_name: empty"):
+            role_settings({"instance_name": " "}, scope="host", host="h")
+
+    def test_a_misspelt_variable_names_the_closest_known_one(self):
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_profil is not a variable of seed.lightsail.firewall_baseline; "
+                                                    "did you mean firewall_baseline_profile"):
+            role_settings({}, variables=["firewall_baseline_profil", "firewall_baseline_mode"])
+        role_settings({}, variables=[PREFIX + name for name in ROLE_VARIABLES] + ["firewall_baseline_run", "other_variable"])
