@@ -175,7 +175,7 @@ def normalize_address_type(value, field="ip_address_type"):
 
 _NO_PATH_NETWORKS = tuple((reason, ipaddress.ip_network(block)) for reason, block in NO_PATH_BLOCKS)
 _NO_PATH_UNION = {
-    version: tuple(ipaddress.collapse_addresses(network for _, network in _NO_PATH_NETWORKS if network.version == version)) for version in (4, 6)
+    version: tuple(ipaddress.collapse_addresses(network for reason, network in _NO_PATH_NETWORKS if network.version == version)) for version in (4, 6)
 }
 
 
