@@ -279,6 +279,8 @@ class TestPolicyGuard:
         ({"profile": "custom", "extra_rules": [{"protocol": "tcp", "from_port": 3306, "cidrs": [WORLD4]}]}, "MySQL (tcp 3306)"),
         ({"extra_rules": [{"protocol": "all", "ipv6_cidrs": [WORLD6]}]}, "every port (all traffic) open to ::/0"),
         ({"extra_rules": [{"protocol": "udp", "from_port": 0, "to_port": 65535, "cidrs": [WORLD4]}]}, "every port (udp 0-65535)"),
+        ({"admin_cidrs": ["0.0.0.0/1", "128.0.0.0/1"]}, "SSH (tcp 22) open to 0.0.0.0/0 (as 0.0.0.0/1 + 128.0.0.0/1)"),
+        ({"admin_ipv6_cidrs": ["::/1", "8000::/1"]}, "SSH (tcp 22) open to ::/0 (as ::/1 + 8000::/1)"),
     ])
     def test_refuses_flagged_ports_open_to_the_world(self, options, text):
         with pytest.raises(BaselineError) as error:
