@@ -134,6 +134,10 @@ class TestAddressType:
         with pytest.raises(BaselineError, match=r"^firewall_baseline_ip_address_type: unknown address type 'ipv5'"):
             baseline(field_prefix="firewall_baseline_", address_type="ipv5")
 
+    def test_the_guard_normalises_what_it_is_given(self):
+        firewall = {SSH: Sources.of((), [OFFICE6])}
+        assert admin_port_reachable(firewall, "LINUX_UNIX", "IPv6") and not admin_port_reachable(firewall, "LINUX_UNIX", " IPV4 ")
+
     def test_the_types_are_exported_in_order(self):
         assert ADDRESS_TYPES == ("ipv4", "dualstack", "ipv6")
 
