@@ -175,7 +175,7 @@ def normalize_address_type(value, field="ip_address_type"):
 
 _NO_PATH_NETWORKS = tuple((reason, ipaddress.ip_network(block)) for reason, block in NO_PATH_BLOCKS)
 _NO_PATH_UNION = {
-    version: tuple(ipaddress.collapse_addresses(network for _, network in _NO_PATH_NETWORKS if network.version == version)) for version in (4, 6)
+    version: tuple(ipaddress.collapse_addresses(network for reason, network in _NO_PATH_NETWORKS if network.version == version)) for version in (4, 6)
 }
 
 
@@ -246,12 +246,13 @@ def admin_paths(firewall, platform):
 
 def admin_port_reachable(firewall, platform, address_type="dualstack"):
     """True when the admin port is reachable on an instance of ``address_type`` (see AdminPaths.reach)."""
-    return admin_paths(firewall, platform).reach(address_type)
+    return admin_paths(firewall, platform).reach(normalize_address_type(address_type))
 
 
 def check_lockout(firewall, options, platform, field_prefix="", address_type="dualstack"):
     if options.allow_lockout:
         return
+    address_type = normalize_address_type(address_type, field_prefix + "ip_address_type")
     paths = admin_paths(firewall, platform)
     if paths.reach(address_type):
         return

@@ -134,6 +134,10 @@ class TestAddressType:
         with pytest.raises(BaselineError, match=r"^firewall_baseline_ip_address_type: unknown address type 'ipv5'"):
             baseline(field_prefix="firewall_baseline_", address_type="ipv5")
 
+    def test_the_guard_normalises_what_it_is_given(self):
+        firewall = {SSH: Sources.of((), [OFFICE6])}
+        assert admin_port_reachable(firewall, "LINUX_UNIX", "IPv6") and not admin_port_reachable(firewall, "LINUX_UNIX", " IPV4 ")
+
     def test_the_types_are_exported_in_order(self):
         assert ADDRESS_TYPES == ("ipv4", "dualstack", "ipv6")
 
@@ -279,6 +283,8 @@ class TestPolicyGuard:
         ({"profile": "custom", "extra_rules": [{"protocol": "tcp", "from_port": 3306, "cidrs": [WORLD4]}]}, "MySQL (tcp 3306)"),
         ({"extra_rules": [{"protocol": "all", "ipv6_cidrs": [WORLD6]}]}, "every port (all traffic) open to ::/0"),
         ({"extra_rules": [{"protocol": "udp", "from_port": 0, "to_port": 65535, "cidrs": [WORLD4]}]}, "every port (udp 0-65535)"),
+        ({"admin_cidrs": ["0.0.0.0/1", "128.0.0.0/1"]}, "SSH (tcp 22) open to 0.0.0.0/0 (as 0.0.0.0/1 + 128.0.0.0/1)"),
+        ({"admin_ipv6_cidrs": ["::/1", "8000::/1"]}, "SSH (tcp 22) open to ::/0 (as ::/1 + 8000::/1)"),
     ])
     def test_refuses_flagged_ports_open_to_the_world(self, options, text):
         with pytest.raises(BaselineError) as error:

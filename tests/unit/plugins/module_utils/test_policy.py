@@ -243,7 +243,7 @@ def ipv4_pieces(draw):
     pieces, todo = [], [ipaddress.ip_network(WORLD4)]
     while todo:
         network = todo.pop()
-        if network.prefixlen < 12 and draw(st.integers(0, 3)) > 0:
+        if network.prefixlen < 6 and draw(st.integers(0, 2)) > 0:
             todo.extend(network.subnets())
         else:
             pieces.append(network)
