@@ -15,8 +15,7 @@ from ansible_collections.seed.lightsail.plugins.filter.baseline import firewall_
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
-from ansible_collections.seed.lightsail.plugins.modules.lightsail_firewall_baseline import baselines_by_platform
-from ansible_collections.seed.lightsail.plugins.modules.lightsail_firewall_baseline import plan_instance
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
 
 WORLD4, WORLD6, OFFICE = "0.0.0.0/0", "::/0", "203.0.113.0/24"
 
@@ -90,14 +89,15 @@ class TestFirewallCompliance:
     def test_the_same_entry_as_the_fleet_module(self, mode, platform, blueprint):
         """Per-host (filters) and fleet (module) reports of one instance must be the same dict."""
         options = dict(profile="web", admin_cidrs=[OFFICE], public_exceptions=MAIL)
-        instance = {"name": "mx-1", "blueprintId": blueprint, "blueprintName": blueprint.replace("_", " ").title(),
+        instance = {"name": "mx-1", "ipAddressType": "dualstack", "blueprintId": blueprint, "blueprintName": blueprint.replace("_", " ").title(),
                     "networking": {"ports": [dict(to_port_info(k, s), accessType="public") for k, s in parse_rules(FOUND).items()]}}
         parsed = parse_baseline_options(options)
-        fleet = plan_instance(instance, "us-east-1", parsed, baselines_by_platform(parsed), mode == "apply")
+        fleet = BaselinePlanner(mode == "apply").plan(instance, "us-east-1", parsed)
         desired = baseline_rules(options["profile"], platform, admin_cidrs=options["admin_cidrs"], public_exceptions=MAIL)
         applied = {"changed": True, "operations": fleet.entry["operations"], "ports": desired} if mode == "apply" else None
         per_host = firewall_compliance(FOUND, desired, MAIL, name="mx-1", region="us-east-1", platform=platform, apply_result=applied)
-        assert per_host == fleet.entry
+        assert per_host == dict((key, value) for key, value in fleet.entry.items() if key in per_host)
+        assert set(fleet.entry) - set(per_host) == {"host", "profile", "address_type", "compliant_after"}
         assert fleet.entry["changed"] == (mode == "apply")
 
 
@@ -121,17 +121,18 @@ class TestReport:
         header, rows, footer = lines[0], lines[1:-1], lines[-1]
         assert header.split()[:3] == ["INSTANCE", "REGION", "PLATFORM"]
         assert [row.split()[0] for row in rows] == ["a", "mx-1", "web-10"]
-        for column in ("REGION", "STATUS", "VIOLATIONS", "CHANGED", "FINDINGS"):
+        for column in ("REGION", "FOUND", "AFTER", "VIOLATIONS", "CHANGED", "FINDINGS"):
             offset = header.index(column)
             assert all(row[offset - 1] == " " and row[offset] != " " for row in rows), (column, lines)
         assert "NON-COMPLIANT" in rows[1] and "SSH tcp/22 (ipv4+ipv6)" in rows[1] and "excepted SMTP tcp/25 (ipv4)" in rows[1]
         assert "FAILED" in rows[0] and "error: Throttled" in rows[0]
-        assert footer.startswith("3 instances: 2 compliant, 1 non-compliant")
+        assert footer.startswith("3 instances as found: 2 compliant, 1 non-compliant")
 
 
 def test_every_filter_has_its_documentation():
     names = sorted(FilterModule().filters())
-    assert names == ["baseline_rules", "baseline_summary", "baseline_table", "firewall_compliance"]
+    assert names == ["baseline_report", "baseline_report_table", "baseline_rules", "baseline_stats", "baseline_summary", "baseline_table",
+                     "firewall_compliance"]
     directory = os.path.dirname(filters.__file__)
     for name in names:
         with open(os.path.join(directory, name + ".yml")) as handle:
