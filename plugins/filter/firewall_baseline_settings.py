@@ -8,7 +8,11 @@
 The documentation is in the .yml file of the same name next to this one.
 """
 
+import os
+
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
 
 from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import RoleSettingsError
 from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import effective_scope
@@ -17,7 +21,8 @@ from ansible_collections.seed.lightsail.plugins.module_utils.role_settings impor
 
 def firewall_baseline_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd=None):
     try:
-        return role_settings(raw, mode=mode, scope=scope, variables=variables, host=host, cwd=cwd)
+        return role_settings(raw, mode=mode, scope=scope, variables=variables, host=host, cwd=cwd, known_regions=lightsail_regions(),
+                             endpoint_url=os.environ.get("AWS_URL") or os.environ.get("AWS_ENDPOINT_URL"))
     except RoleSettingsError as error:
         raise AnsibleFilterError(str(error))
 

@@ -16,6 +16,7 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import as_completed
+from functools import lru_cache
 
 try:
     from botocore.exceptions import HTTPClientError
@@ -260,9 +261,13 @@ def read_named_instances(client, names, max_concurrency=10):
     return found
 
 
+@lru_cache(maxsize=1)
 def lightsail_regions():
-    """The Lightsail regions botocore's endpoint data knows, over every partition."""
-    import botocore.session  # pylint: disable=import-outside-toplevel
-
-    session = botocore.session.get_session()
-    return sorted(region for partition in session.get_available_partitions() for region in session.get_available_regions("lightsail", partition))
+    """The Lightsail regions of every partition in the installed botocore's endpoint data, sorted; () without botocore. No network access."""
+    try:
+        import botocore.session  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return ()
+    session = botocore.session.Session()
+    return tuple(sorted(set(region for partition in session.get_available_partitions()
+                            for region in session.get_available_regions("lightsail", partition_name=partition))))

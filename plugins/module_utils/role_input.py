@@ -20,7 +20,6 @@ __metaclass__ = type
 import difflib
 import json
 import re
-from functools import lru_cache
 
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_TRUE
@@ -172,21 +171,6 @@ def unknown_variables(names, known, prefix=ROLE_PREFIX):
         close = difflib.get_close_matches(name[len(prefix):], list(suffixes), n=1)
         found.append((name, suffixes[close[0]] if close else None))
     return found
-
-
-@lru_cache(maxsize=1)
-def lightsail_regions():
-    """The Lightsail regions of every partition in the installed botocore's endpoint data, sorted; () without botocore.
-
-    The same data the inventory plugin checks its ``regions`` against. No network access.
-    """
-    try:
-        import botocore.session
-    except ImportError:
-        return ()
-    session = botocore.session.Session()
-    return tuple(sorted(set(region for partition in session.get_available_partitions()
-                            for region in session.get_available_regions("lightsail", partition_name=partition))))
 
 
 def check_region(region, known_regions, endpoint_url=None, field=ROLE_PREFIX + "region"):

@@ -20,6 +20,8 @@ from ansible_collections.seed.lightsail.plugins.module_utils.role_input import R
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_bool
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_int
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_list
+from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_region
+from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_regions
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import parse_role_options
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import unknown_variables
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
@@ -113,8 +115,10 @@ def _baseline(raw, mode):
     return settings
 
 
-def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd=None):
+def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd=None, known_regions=(), endpoint_url=None):
     """One host's view of the role's variables (names without the prefix) -> {'run': ..., 'target' or 'select': ...}.
+
+    Region names are checked against ``known_regions`` (botocore's), unless ``endpoint_url`` points elsewhere.
 
     ``run``: mode, max_concurrency, fail_on_violations, allow_empty, report_path (absolute).
     ``target`` (host scope): one element of the module's targets option.
@@ -137,10 +141,10 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
             name = str(raw.get("instance_name") or "").strip()
             if not name:
                 raise RoleSettingsError("%s: empty; name the Lightsail instance behind host %s" % (_field("instance_name"), host))
-            region = str(raw.get("region") or "").strip()
+            region = check_region(raw.get("region"), known_regions, endpoint_url, _field("region"))
             return {"run": run, "target": dict(baseline, instance_name=name, region=region or None, host=host)}
-        regions = [str(region).strip() for region in as_list(raw.get("regions"), _field("regions"))]
-        region = str(raw.get("region") or "").strip()
+        regions = check_regions(raw.get("regions"), known_regions, endpoint_url, _field("regions"))
+        region = check_region(raw.get("region"), known_regions, endpoint_url, _field("region"))
         if regions and region and region not in regions:
             raise RoleSettingsError("%s (%s) and %s (%s) disagree; set one of them" % (_field("region"), region, _field("regions"), ", ".join(regions)))
         tags = raw.get("tags") or {}

@@ -17,7 +17,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.role_input import a
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_list
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_region
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_regions
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import lightsail_regions
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import parse_role_options
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import unknown_variables
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError

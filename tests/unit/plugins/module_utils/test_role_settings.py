@@ -92,3 +92,17 @@ class TestSettings:
                                                     "did you mean firewall_baseline_profile"):
             role_settings({}, variables=["firewall_baseline_profil", "firewall_baseline_mode"])
         role_settings({}, variables=[PREFIX + name for name in ROLE_VARIABLES] + ["firewall_baseline_run", "other_variable"])
+
+
+class TestRegions:
+    KNOWN = ("eu-west-1", "us-east-1")
+
+    def test_an_unknown_region_names_the_variable_and_the_closest(self):
+        with pytest.raises(RoleSettingsError, match=r"firewall_baseline_regions\[1\]: unknown Lightsail region 'us-eest-1' \(closest: us-east-1"):
+            role_settings({"regions": "eu-west-1,us-eest-1"}, known_regions=self.KNOWN)
+        with pytest.raises(RoleSettingsError, match="firewall_baseline_region: unknown Lightsail region 'mars-1'"):
+            role_settings({"instance_name": "web-1", "region": "mars-1"}, scope="host", host="web-1", known_regions=self.KNOWN)
+
+    def test_another_endpoint_accepts_any_region_name(self):
+        settings = role_settings({"region": "xx-local-1"}, known_regions=self.KNOWN, endpoint_url="http://127.0.0.1:1")
+        assert settings["select"]["regions"] == ["xx-local-1"]
