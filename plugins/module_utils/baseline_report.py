@@ -35,7 +35,7 @@ def build_report(run, settings, check_mode=False, profile=None):
         "report_path": settings.get("report_path") or None,
         "summary": run_summary(entries, check_mode),
         "instances": entries,
-        "error": run.get("msg") if run.get("failed") else None,
+        "error": run.get("msg") if (run.get("summary") or {}).get("failed") else None,
     }
 
 
