@@ -89,8 +89,8 @@ class BaselinePlanner(object):
             plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
             operations = [op.to_dict() for op in plan.operations] if plan else []
             entry = instance_report(None, region, platform, current, desired, options.public_exceptions, operations, plan.after if plan else None)
-            entry.update(profile=options.profile, address_type=address_type, compliant_after=evaluate(plan.after, desired, options.public_exceptions)["compliant"]
-                         if plan else entry["compliant"])
+            after = evaluate(plan.after, desired, options.public_exceptions)["compliant"] if plan else entry["compliant"]
+            entry.update(profile=options.profile, address_type=address_type, compliant_after=after)
             self._entries[memo_key] = (plan, entry)
         plan, entry = self._entries[memo_key]
         return InstancePlan(instance["name"], dict(entry, name=instance["name"], host=host), plan)
@@ -120,4 +120,3 @@ def instance_diff(item):
     label = item.name if not item.entry.get("host") or item.entry["host"] == item.name else "%s (host %s)" % (item.name, item.entry["host"])
     diff.update(before_header="%s (before)" % label, after_header="%s (after)" % label)
     return diff
-

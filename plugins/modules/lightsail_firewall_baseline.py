@@ -744,7 +744,8 @@ def main():
     if changing and not module.check_mode:
         for region in regions:
             writes = dict((item.name, item.plan.operations) for item in changing if item.entry["region"] == region)
-            failures.update(((region, name), error) for name, error in apply_operations_concurrently(clients[region], writes, params["max_concurrency"]).items())
+            failed = apply_operations_concurrently(clients[region], writes, params["max_concurrency"])
+            failures.update(((region, name), error) for name, error in failed.items())
     entries = [entry_after_failure(item, failures[(item.entry["region"], item.name)]) if (item.entry["region"], item.name) in failures else item.entry
                for item in items] + refused
     entries.sort(key=lambda entry: (entry["region"] or "", entry["name"]))
