@@ -89,7 +89,8 @@ class BaselinePlanner(object):
             plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
             operations = [op.to_dict() for op in plan.operations] if plan else []
             entry = instance_report(None, region, platform, current, desired, options.public_exceptions, operations, plan.after if plan else None)
-            after = evaluate(plan.after, desired, options.public_exceptions)["compliant"] if plan else entry["compliant"]
+            # An exclusive write leaves exactly the baseline, which passed the policy when it was built.
+            after = entry["compliant"] if not plan else plan.after == desired or evaluate(plan.after, desired, options.public_exceptions)["compliant"]
             entry.update(profile=options.profile, address_type=address_type, compliant_after=after)
             self._entries[memo_key] = (plan, entry)
         plan, entry = self._entries[memo_key]

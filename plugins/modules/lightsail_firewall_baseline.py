@@ -552,6 +552,8 @@ missing_names:
   elements: str
 """
 
+import json
+
 from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
@@ -613,17 +615,23 @@ def baseline_settings(params, field=""):
 
 
 def parse_targets(params, default_region):
-    """The targets option -> [Target], each target's unset settings taken from the module's."""
-    targets, seen = [], {}
+    """The targets option -> [Target], each target's unset settings taken from the module's.
+
+    Targets with the same settings share one BaselineOptions, so their baselines and plans are worked out once.
+    """
+    targets, seen, options_of = [], {}, {}
     for index, spec in enumerate(params["targets"]):
         where = "targets[%d]." % index
         merged = dict((name, spec[name] if spec.get(name) is not None else params[name]) for name in list(BASELINE_OPTIONS) + ["baseline"])
+        settings_key = json.dumps(merged, sort_keys=True)
         region = spec.get("region") or default_region
         key = (region, spec["instance_name"])
         if key in seen:
             raise RuleError(where + "instance_name", "%r in region %s is also targets[%d]" % (spec["instance_name"], region, seen[key]))
         seen[key] = index
-        targets.append(Target(spec["instance_name"], region, baseline_settings(merged, where), spec.get("host")))
+        if settings_key not in options_of:
+            options_of[settings_key] = baseline_settings(merged, where)
+        targets.append(Target(spec["instance_name"], region, options_of[settings_key], spec.get("host")))
     return targets
 
 
