@@ -276,8 +276,8 @@ notes:
   - When the writes of some instances fail after retries, the others are still written; the module then fails, and
     the entries of the failed instances carry the error and which writes were applied. Running it again converges.
   - Throttling (C(ThrottlingException)) is retried with a jittered backoff per call.
-  - A source counts as the world only when it is exactly V(0.0.0.0/0) or V(::/0), as the security checks cited in
-    C(docs/baselines.md) do.
+  - A rule is open to the world when its sources on one family together cover every address (V(0.0.0.0/0), or for
+    example V(0.0.0.0/1) and V(128.0.0.0/1)); findings name V(0.0.0.0/0) or V(::/0) as their source.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -525,26 +525,28 @@ instances:
       type: list
       elements: dict
     failed:
-      description: Whether the writes to this instance failed.
+      description:
+        - Whether the writes to this instance failed, or (with O(targets)) the instance could not be planned because it
+          does not exist or its baseline was refused; nothing was written to it then.
       type: bool
     error:
-      description: The error of the failed write.
+      description: Why it failed.
       type: str
-      returned: when the writes failed
+      returned: when it failed
     applied_operations:
       description: The writes applied before the failure.
       type: list
       elements: dict
-      returned: when the writes failed
+      returned: when it failed
     failed_operation:
-      description: The write that failed.
+      description: The write that failed (V(null) when the instance was not planned).
       type: dict
-      returned: when the writes failed
+      returned: when it failed
     pending_operations:
       description: The writes not attempted.
       type: list
       elements: dict
-      returned: when the writes failed
+      returned: when it failed
 missing_names:
   description: Names in O(instance_names) that no instance of the region has (the module fails when there are any).
   returned: on that failure
