@@ -62,7 +62,7 @@ options:
       - Only instances that carry every one of these tags. Omitted (or null), no tag filter; an empty dict is an error.
       - A tag given with an empty value matches whatever value the instance has for it.
       - A YAML boolean matches the tag values YAML reads as that boolean (V(true) matches C(true), C(True), C(yes), C(on) ...);
-        a number matches its decimal text. Quote a value to match it exactly, for example C(enabled: "yes").
+        a number matches its decimal text. Quote a value to match it exactly (C('yes') is the text, C(yes) the boolean).
     type: dict
   states:
     description:

@@ -43,7 +43,7 @@ options:
       - Omitted (or null), no tag filter. An empty dict is an error.
       - A tag given with an empty value matches any value.
       - A YAML boolean matches the tag values YAML reads as that boolean (V(true) matches C(true), C(True), C(yes), C(on) ...);
-        a number matches its decimal text (V(5) matches C(5)). Quote a value to match it exactly, for example C(enabled: "yes").
+        a number matches its decimal text (V(5) matches C(5)). Quote a value to match it exactly (C('yes') is the text, C(yes) the boolean).
     type: dict
 notes:
   - A value Lightsail returns that is not valid (a source such as C(192.0.2.5/24) with host bits set, or text that is no
