@@ -108,4 +108,3 @@ def _tag_text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-

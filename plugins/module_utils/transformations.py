@@ -7,7 +7,9 @@
 
 The API's inconsistencies are absorbed here, in one place: ``-1`` or upper case for a
 protocol, ``all`` read back with ports -1/-1, bare addresses without a prefix length, and the
-``networking.ports`` entries of GetInstances that describe private access.
+``networking.ports`` entries of GetInstances that describe private access. A value that does not
+normalise at all is kept as it came, with a warning (read_firewall, read_networking_ports), and is
+never sent back by a write (refuse_resending_odd_values).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -165,7 +165,6 @@ class TestOddValuesFromTheApi:
         assert result["ports"] == [listed("tcp", 80, ["not-an-ip"], ["::/0"])]
         assert any("instance c-odd, rule tcp 80" in w and "'not-an-ip'" in w for w in result["warnings"]), result
 
-
     def test_the_ports_module_replaces_it_with_purge_ports(self, ansible, lightsail_admin):
         """purge_ports is one Put of the rules asked for: it replaces the odd values without sending them back."""
         self.seed(lightsail_admin)
@@ -201,6 +200,7 @@ class TestOddValuesFromTheApi:
             assert result.get("failed") and "'not-an-ip' (rule tcp 22)" in result["msg"] and "nothing was written" in result["msg"], result
         assert lightsail_admin.write_calls() == []
         assert lightsail_admin.rules("a-odd") == before
+
 
 def test_a_name_that_exists_without_the_tags_is_unmatched_not_missing(ansible, lightsail_admin):
     """Before: web-1 (role=web) asked for with tags role=db was reported in missing_names, as if it did not exist."""
