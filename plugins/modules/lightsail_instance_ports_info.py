@@ -47,7 +47,7 @@ options:
     type: dict
 notes:
   - A value Lightsail returns that is not valid (a source such as C(192.0.2.5/24) with host bits set, or text that is no
-    address) does not fail the read: it is reported as it came, with a warning naming the instance, the rule and the value,
+    address) does not fail the read; it is reported as it came, with a warning naming the instance, the rule and the value,
     and every other instance is read as usual.
     M(seed.lightsail.lightsail_instance_ports) with O(seed.lightsail.lightsail_instance_ports#module:purge_ports=true) replaces it.
   - C(GetInstances) also lists entries with access type C(Private) (the instance's private address). They are not
