@@ -25,6 +25,11 @@ description:
   - C(lightsail_ports) is the public firewall of the instance, one dict per rule with the keys C(protocol), C(from_port), C(to_port),
     C(cidrs), C(ipv6_cidrs) and C(cidr_list_aliases), sorted and normalised (an address C(192.0.2.1) reads as C(192.0.2.1/32));
     it is exactly the shape the O(seed.lightsail.lightsail_instance_ports#module:ports) option takes.
+  - A value Lightsail returns that is not valid (a source such as C(192.0.2.5/24) with host bits set, or text that is no
+    address) is kept in C(lightsail_ports) as it came, with a warning naming the instance, the rule and the value; the other
+    instances are listed as usual.
+  - Every value that comes from the API (names, tags, rules, addresses) is marked unsafe, so that a template in a tag value
+    is never rendered, in host variables, O(compose), O(groups) and O(keyed_groups) alike.
   - C(lightsail_private_ports) lists the private-access entries Lightsail keeps for some instances (keys C(protocol), C(from_port),
     C(to_port), C(access_from), C(common_name)); the public-ports API does not manage them.
   - Credentials, endpoint and region come from the options below or from the usual AWS environment variables
@@ -47,23 +52,25 @@ options:
     default: []
   instance_names:
     description:
-      - Only these instances, by name. Empty means every instance.
+      - Only these instances, by name. Omitted (or null), every instance.
+      - An empty list is an error, as in every module of the collection (a templated variable that came out empty must not
+        silently select every instance, nor none).
     type: list
     elements: str
-    default: []
   tags:
     description:
-      - Only instances that carry every one of these tags.
+      - Only instances that carry every one of these tags. Omitted (or null), no tag filter; an empty dict is an error.
       - A tag given with an empty value matches whatever value the instance has for it.
+      - A YAML boolean matches the tag values YAML reads as that boolean (V(true) matches C(true), C(True), C(yes), C(on) ...);
+        a number matches its decimal text. Quote a value to match it exactly (C('yes') is the text, C(yes) the boolean).
     type: dict
-    default: {}
   states:
     description:
-      - Only instances in one of these states, for example V(running), V(stopped), V(pending). Empty means every state.
+      - Only instances in one of these states, for example V(running), V(stopped), V(pending), compared without regard to case.
+        Omitted (or null), every state; an empty list is an error.
       - Every state is the default because the firewall of a stopped instance still applies when it starts.
     type: list
     elements: str
-    default: []
   hostnames:
     description:
       - What to name a host by, in order of preference; the first one the instance has a value for is used.
@@ -84,8 +91,11 @@ options:
     default: public_ip_address
 notes:
   - The cache (O(cache=true)) holds the instances found; the host names, C(ansible_host) and constructed groups and variables
-    are worked out again on every run. The cache key includes the options that decide what is listed (regions, region,
-    credentials profile or access key, endpoint, filters), so changing them does not return stale hosts.
+    are worked out again on every run. The cache key includes every option that decides what is listed (O(regions), O(region),
+    O(access_key), O(profile), O(assume_role_arn), O(endpoint_url), O(instance_names), O(tags), O(states)), so changing any of
+    them lists again instead of returning another account's or another filter's hosts.
+  - The name of the inventory source must end in C(lightsail.yml) or C(lightsail.yaml); for a file with another name that
+    names this plugin, the plugin warns and says so.
   - Filters are applied after listing; GetInstances has no server-side filter.
 extends_documentation_fragment:
   - inventory_cache
@@ -145,8 +155,7 @@ cache_connection: ~/.cache/ansible-lightsail
 cache_timeout: 3600
 """
 
-import hashlib
-import json
+import re
 
 try:
     import boto3
@@ -155,22 +164,27 @@ except ImportError:
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import QUERY_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import query_fingerprint
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import read_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
 
 ALL_HOSTS_GROUP = "lightsail"
 
-# Options that decide which instances are listed; a change to any of them must miss the cache.
-_QUERY_OPTIONS = ("regions", "region", "profile", "access_key", "endpoint_url", "instance_names", "tags", "states")
+# A YAML inventory source that names this plugin (what ansible-core's auto plugin reads).
+_NAMES_THIS_PLUGIN = re.compile(r"""^plugin:\s*["']?seed\.lightsail\.lightsail["']?\s*(#.*)?$""", re.MULTILINE)
 
 
 class InventoryModule(AWSInventoryBase):
@@ -194,8 +208,23 @@ class InventoryModule(AWSInventoryBase):
         def _render(self, value):
             return self.templar.template(value) if self.templar.is_template(value) else value
 
+    def verify_file(self, path):
+        if super(InventoryModule, self).verify_file(path):
+            return True
+        if path.endswith((".yml", ".yaml")) and _names_this_plugin(path):
+            # ansible-core then only says the source "could not be verified"; say why.
+            self.display.warning(
+                "The inventory source %s names the plugin %s, but its file name does not end in %s: rename it, for example to %s"
+                % (path, self.NAME, " or ".join(self.INVENTORY_FILE_SUFFIXES), _suggested_name(path))
+            )
+        return False
+
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache=cache)
+        try:
+            check_filters(instance_names=self.get_option("instance_names"), tags=self.get_option("tags"), states=self.get_option("states"))
+        except FilterError as error:
+            raise AnsibleError(to_native(error))
         found_in_cache, facts_list = self.get_cached_result(path, cache)
         if not found_in_cache or not isinstance(facts_list, list):
             facts_list = self._list_host_facts()
@@ -212,8 +241,9 @@ class InventoryModule(AWSInventoryBase):
         self.update_cached_result(path, cache, facts_list)
 
     def get_cache_key(self, path):
-        query = json.dumps([self.get_option(option) for option in _QUERY_OPTIONS], sort_keys=True, default=str)
-        return "%s_%s" % (super(InventoryModule, self).get_cache_key(path), hashlib.sha256(query.encode("utf-8")).hexdigest()[:8])
+        options = dict((option, self.get_option(option)) for option in QUERY_OPTIONS)
+        options["region"] = self.region  # as resolved: the option, AWS_REGION or the AWS configuration
+        return "%s_%s" % (super(InventoryModule, self).get_cache_key(path), query_fingerprint(options))
 
     def _list_host_facts(self):
         """Host facts of the selected instances of every region, region by region, by name within one."""
@@ -225,7 +255,11 @@ class InventoryModule(AWSInventoryBase):
         facts_list = []
         for region in regions:
             selected = [instance for instance in self._instances_in(region) if instance_selected(instance, names, tags, states)]
-            facts_list.extend(sorted((instance_host_facts(instance) for instance in selected), key=lambda facts: facts["name"] or ""))
+            for instance in sorted(selected, key=lambda instance: instance.get("name") or ""):
+                facts, warnings = read_host_facts(instance)
+                facts_list.append(facts)
+                for warning in warnings:
+                    self.warn("%s (region %s)" % (warning, region))
         return facts_list
 
     def _instances_in(self, region):
@@ -236,9 +270,11 @@ class InventoryModule(AWSInventoryBase):
             raise AnsibleError(region_error_message(region, _error_code(error.exception), to_native(error.exception or error)))
 
     def _populate(self, hosts):
+        """Every value in ``hosts`` came from the API (or the cache of it): it is marked unsafe before it becomes a
+        host name, a host variable, or the input of compose, groups and keyed_groups, so no template in it is ever rendered."""
         self.inventory.add_group(ALL_HOSTS_GROUP)
         strict = self.get_option("strict")
-        for hostname, variables in hosts:
+        for hostname, variables in wrap_var(hosts):
             self.inventory.add_host(hostname, group=ALL_HOSTS_GROUP)
             for key, value in variables.items():
                 self.inventory.set_variable(hostname, key, value)
@@ -250,6 +286,19 @@ class InventoryModule(AWSInventoryBase):
 def _known_lightsail_regions():
     session = boto3.session.Session()
     return [region for partition in session.get_available_partitions() for region in session.get_available_regions("lightsail", partition_name=partition)]
+
+
+def _names_this_plugin(path):
+    try:
+        with open(path, "r") as source:
+            return _NAMES_THIS_PLUGIN.search(source.read(65536)) is not None
+    except (IOError, OSError, UnicodeDecodeError):
+        return False
+
+
+def _suggested_name(path):
+    stem = path.rsplit(".", 1)[0]
+    return stem + (".yml" if stem.endswith("lightsail") else ".lightsail.yml")
 
 
 def _error_code(exception):

@@ -13,12 +13,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import json
 import re
 
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 
 # Host variables are the instance facts under this prefix: plain ``name`` and ``tags`` are names
 # ansible-core reserves (it warns on every run), and plain ``state`` or ``ports`` would override
@@ -42,6 +44,15 @@ CREDENTIAL_ERROR_CODES = (
     "ExpiredTokenException",
     "ExpiredToken",
     "AuthFailure",
+)
+
+# The plugin's options that decide what is listed (whose instances, where, which ones): every one is part of
+# the cache key, so that changing any of them misses the cache. secret_key and session_token are left out
+# (temporary credentials would never hit the cache, and no secret goes into a file name); the identity they
+# belong to is in the key through access_key, profile or assume_role_arn.
+QUERY_OPTIONS = (
+    "access_key", "profile", "assume_role_arn", "endpoint_url", "region", "regions",
+    "instance_names", "tags", "states",
 )
 
 _REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -81,31 +92,44 @@ def _region_hint(unknown, known):
     return "Lightsail regions known to the installed botocore: %s (a newer botocore may know more)" % ", ".join(sorted(known))
 
 
+def query_fingerprint(options):
+    """A short digest of the QUERY_OPTIONS values ({option: value}), for the cache key."""
+    material = json.dumps([[name, options.get(name)] for name in QUERY_OPTIONS], sort_keys=True, default=str)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
 def instance_selected(instance, names=None, tags=None, states=None):
     """True when the instance passes the ``instance_names``, ``tags`` and ``states`` options.
 
-    Empty options select everything; states compare without regard to case.
+    None does not filter (the plugin refuses explicitly empty options first: selection.check_filters);
+    states compare without regard to case.
     """
-    if not instance_matches(instance, names or None, tags or None):
+    if not instance_matches(instance, names, tags):
         return False
-    if states:
+    if states is not None:
         state = str((instance.get("state") or {}).get("name") or "").lower()
         return state in set(str(wanted).lower() for wanted in states)
     return True
 
 
-def instance_host_facts(instance):
-    """One GetInstances entry -> the facts of its host (what the cache keeps; not yet prefixed).
+def read_host_facts(instance):
+    """One GetInstances entry -> (the facts of its host, warnings about odd values read).
 
-    ``ports`` are the public firewall rules in exactly the shape the ``ports`` option of
-    seed.lightsail.lightsail_instance_ports takes; ``private_ports`` the private-access
-    entries Lightsail adds itself and that the public-ports API does not manage.
+    The facts are what the cache keeps (not yet prefixed). ``ports`` are the public firewall rules in
+    exactly the shape the ``ports`` option of seed.lightsail.lightsail_instance_ports takes, a value
+    that is not valid kept as it came; ``private_ports`` the private-access entries Lightsail adds
+    itself and that the public-ports API does not manage.
     """
     facts = instance_summary(instance)
-    public, private = split_networking_ports((instance.get("networking") or {}).get("ports"))
+    public, private, warnings = read_networking_ports((instance.get("networking") or {}).get("ports"), instance.get("name"))
     facts["ports"] = firewall_to_list(public)
     facts["private_ports"] = private
-    return facts
+    return facts, warnings
+
+
+def instance_host_facts(instance):
+    """One GetInstances entry -> the facts of its host (read_host_facts without the warnings)."""
+    return read_host_facts(instance)[0]
 
 
 def choose_hostname(facts, preferences):

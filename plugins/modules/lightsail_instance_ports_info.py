@@ -31,15 +31,25 @@ options:
   names:
     description:
       - When listing a region, report only the instances with these names.
-      - Names that match no instance are listed in RV(missing_names); they are not an error.
+      - Omitted (or null), every instance. An empty list is an error (a templated variable that came out empty means
+        neither "every instance" nor "none" for certain); the same holds for every name and tag filter of the collection.
+      - Names that no instance has are listed in RV(missing_names), names of instances that exist but do not carry O(tags)
+        in RV(unmatched_names), each with a warning; neither is an error.
     type: list
     elements: str
   tags:
     description:
       - When listing a region, report only the instances that carry all of these tags with these values.
+      - Omitted (or null), no tag filter. An empty dict is an error.
       - A tag given with an empty value matches any value.
+      - A YAML boolean matches the tag values YAML reads as that boolean (V(true) matches C(true), C(True), C(yes), C(on) ...);
+        a number matches its decimal text (V(5) matches C(5)). Quote a value to match it exactly (C('yes') is the text, C(yes) the boolean).
     type: dict
 notes:
+  - A value Lightsail returns that is not valid (a source such as C(192.0.2.5/24) with host bits set, or text that is no
+    address) does not fail the read; it is reported as it came, with a warning naming the instance, the rule and the value,
+    and every other instance is read as usual.
+    M(seed.lightsail.lightsail_instance_ports) with O(seed.lightsail.lightsail_instance_ports#module:purge_ports=true) replaces it.
   - C(GetInstances) also lists entries with access type C(Private) (the instance's private address). They are not
     rules of the public firewall and cannot be written through it, so they are kept out of RV(instances[].ports)
     and reported apart in RV(instances[].private_ports).
@@ -225,21 +235,30 @@ missing_names:
   returned: when O(names) is given
   type: list
   elements: str
+unmatched_names:
+  description: Names given in O(names) of instances that exist in the region but do not carry the O(tags) asked for.
+  returned: when O(names) is given
+  type: list
+  elements: str
 """
 
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 
 
-def describe_instance(instance):
-    public, private = split_networking_ports((instance.get("networking") or {}).get("ports"))
+def describe_instance(module, instance):
+    public, private, warnings = read_networking_ports((instance.get("networking") or {}).get("ports"), instance.get("name"))
+    for warning in warnings:
+        module.warn(warning)
     summary = instance_summary(instance)
     summary.update(ports=firewall_to_list(public), private_ports=private)
     return summary
@@ -249,15 +268,21 @@ def read_one(module, client, name):
     port_states = get_instance_port_states(client, name)
     if port_states is None:
         module.fail_json(msg="Lightsail instance %r not found in region %s" % (name, module.region), region=module.region)
-    ports = firewall_to_list(firewall_from_port_states(port_states))
+    firewall, warnings = read_firewall(port_states, name)
+    for warning in warnings:
+        module.warn(warning)
+    ports = firewall_to_list(firewall)
     return dict(region=module.region, ports=ports, instances=[dict(name=name, region=module.region, ports=ports, private_ports=[])])
 
 
 def read_region(module, client, names, tags):
-    instances = [describe_instance(i) for i in iter_instances(client) if instance_matches(i, names, tags)]
+    selection = select_instances(iter_instances(client), names, tags)
+    instances = [describe_instance(module, instance) for instance in selection.selected]
     result = dict(region=module.region, instances=sorted(instances, key=lambda i: i["name"]))
     if names is not None:
-        result["missing_names"] = sorted(set(names) - set(i["name"] for i in instances))
+        result.update(missing_names=selection.missing, unmatched_names=selection.unmatched)
+        if selection.missing or selection.unmatched:
+            module.warn(selection.message(module.region, tags))
     return result
 
 
@@ -271,6 +296,10 @@ def main():
         mutually_exclusive=[("instance_name", "names"), ("instance_name", "tags")],
         supports_check_mode=True,
     )
+    try:
+        check_filters(names=module.params["names"], tags=module.params["tags"])
+    except FilterError as error:
+        module.fail_json(msg=str(error))
     client = module.lightsail_client()
     try:
         if module.params["instance_name"] is not None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible import constants as C
+from ansible.plugins.loader import inventory_loader
 from ansible.release import __version__ as ansible_core_version
 
 from ansible_collections.seed.lightsail.plugins.inventory import lightsail as plugin_module
@@ -407,6 +409,36 @@ class TestCache:
         assert len(list_calls(lightsail_admin)) == 1
 
 
+class TestCacheKey:
+    """In process: the key the plugin files its cache under."""
+
+    # Options that do not change which instances are listed: how hosts are named, grouped and composed (worked out again
+    # on every run, also from the cache), where the cache lives, and secrets (the identity is in the key via access_key,
+    # profile or assume_role_arn; a session token changes with every set of temporary credentials).
+    NOT_LISTING = {"plugin", "cache", "cache_connection", "cache_plugin", "cache_prefix", "cache_timeout", "compose", "groups", "keyed_groups",
+                   "leading_separator", "strict", "use_extra_vars", "hostnames", "ansible_host_source", "secret_key", "session_token"}
+
+    @staticmethod
+    def plugin(**options):
+        loaded = inventory_loader.get(PLUGIN)
+        loaded.set_options(direct=dict({"plugin": PLUGIN, "region": "us-east-1"}, **options))
+        if not hasattr(loaded, "templar"):
+            loaded.templar = None  # before 2.19 parse() sets it; amazon.aws's get_option reads it
+        return loaded, set(C.config.get_configuration_definitions("inventory", loaded._load_name))
+
+    def test_every_option_is_in_the_key_or_known_not_to_change_the_listing(self):
+        _plugin, options = self.plugin()
+        assert options - self.NOT_LISTING == set(plugin_module.QUERY_OPTIONS)
+
+    def test_another_role_is_another_key(self):
+        """Before: changing only assume_role_arn (another account) returned the previous account's hosts from the cache."""
+        keys = [self.plugin(assume_role_arn=arn)[0].get_cache_key("/tmp/x.lightsail.yml")
+                for arn in (None, "arn:aws:iam::111111111111:role/audit", "arn:aws:iam::222222222222:role/audit")]
+        assert len(set(keys)) == 3
+        again = self.plugin(assume_role_arn="arn:aws:iam::111111111111:role/audit")[0].get_cache_key("/tmp/x.lightsail.yml")
+        assert again == keys[1]
+
+
 class TestErrors:
     def test_refused_credentials_name_the_region(self, inventory, lightsail_admin, lightsail_service):
         lightsail_admin.seed_instance("web-1", region="eu-west-1")
@@ -448,5 +480,70 @@ class TestErrors:
         assert list_calls(lightsail_admin) == []
 
     def test_file_name_must_end_in_lightsail_yml(self, inventory):
-        run = inventory({"regions": ["us-east-1"]}, name="demo.yml")
+        """Before: only ansible-core's "could not be verified by inventory plugin", which does not say why."""
+        run = inventory({"regions": ["us-east-1"]}, name="inventory.yml")
         assert run.rc != 0
+        assert shows(run.stderr, "names the plugin seed.lightsail.lightsail, but its file name does not end in lightsail.yml or lightsail.yaml"), run
+        assert shows(run.stderr, "inventory.lightsail.yml"), run
+
+    def test_an_explicitly_empty_filter_is_an_error_before_any_call(self, inventory, lightsail_admin):
+        """One meaning everywhere (the modules too): omitted is every instance, [] or {} an error naming the option."""
+        lightsail_admin.seed_instance("web-1")
+        for option, value in (("instance_names", []), ("tags", {}), ("states", [])):
+            run = inventory({option: value})
+            assert run.rc != 0 and shows(run.stderr, "%s: %r selects no instance; omit %s" % (option, value, option)), run
+        assert list_calls(lightsail_admin) == []
+        assert inventory({"instance_names": None}).group("lightsail") == ["web-1"]
+
+
+class TestOddValues:
+    def test_an_odd_value_is_listed_as_it_came_with_a_warning(self, inventory, lightsail_admin):
+        """Before: one stored source such as 192.0.2.5/24 failed the whole source with a bare "has host bits set"."""
+        lightsail_admin.seed_instance("a-odd", ports=[{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": ["192.0.2.5/24"]}])
+        lightsail_admin.seed_instance("b-fine", ports=[{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": ["198.51.100.0/24"]}])
+        run = inventory({"regions": ["us-east-1"]})
+        assert run.rc == 0, run
+        assert run.group("lightsail") == ["a-odd", "b-fine"]
+        assert run.hostvars["a-odd"]["lightsail_ports"][0]["cidrs"] == ["192.0.2.5/24"]
+        assert run.hostvars["b-fine"]["lightsail_ports"][0]["cidrs"] == ["198.51.100.0/24"]
+        assert shows(run.stderr, "instance a-odd, rule tcp 22: Lightsail returned the IPv4 source '192.0.2.5/24'"), run
+
+
+class TestTagFilterValues:
+    def test_booleans_and_numbers_match_as_meant(self, inventory, lightsail_admin):
+        """Before: tags {enabled: true} compared True with "true" and listed nothing."""
+        lightsail_admin.seed_instance("on-1", tags={"enabled": "true", "tier": "2"})
+        lightsail_admin.seed_instance("off-1", tags={"enabled": "false", "tier": "2"})
+        assert inventory({"tags": {"enabled": True}}).group("lightsail") == ["on-1"]
+        assert inventory({"tags": {"enabled": False, "tier": 2}}).group("lightsail") == ["off-1"]
+
+
+class TestUntrustedValues:
+    """Values from the API are data: a template in them is never rendered (ansible-core 2.17 and 2.18 rendered it)."""
+
+    def test_a_template_in_a_tag_is_never_rendered(self, ansible, inventory, lightsail_admin, tmp_path):
+        marker = tmp_path / "pwned"
+        payload = "{{ lookup('pipe', 'touch %s') }}" % marker
+        lightsail_admin.seed_instance("web-1", tags={"role": payload, payload: "key"})
+        config = {
+            "keyed_groups": [{"key": "lightsail_tags", "prefix": "tag"}, {"key": "lightsail_tags.role", "prefix": "role"}],
+            "compose": {"role_copy": "lightsail_tags.role", "greeting": "'hello ' ~ lightsail_tags.role"},
+            "groups": {"tagged": "lightsail_tags.role is defined and lightsail_tags.role != ''"},
+        }
+        graph = inventory(config, "--graph", "--vars")
+        assert graph.rc == 0, graph
+        listing = inventory(config)
+        assert listing.rc == 0, listing
+        variables = listing.hostvars["web-1"]
+        assert variables["lightsail_tags"] == {"role": payload, payload: "key"}
+        assert variables["role_copy"] == payload and variables["greeting"] == "hello " + payload
+        assert listing.group("tagged") == ["web-1"]
+        play = [{"name": "use the variables", "hosts": "lightsail", "gather_facts": False, "connection": "local", "tasks": [
+            {"name": "show", "ansible.builtin.debug": {"msg": "{{ lightsail_tags.role }} {{ role_copy }} {{ greeting }} {{ lightsail_tags }}"}},
+            {"name": "copy", "ansible.builtin.set_fact": {"copied": "{{ lightsail_tags }}"}},
+            {"name": "again", "ansible.builtin.debug": {"msg": "{{ copied.role }}"}},
+        ]}]
+        source = source_path(tmp_path)
+        run = ansible.playbook(play, inventory=source)
+        assert payload in run.result("show")["msg"] and run.result("again")["msg"] == payload
+        assert not marker.exists(), "a template from the API was rendered"

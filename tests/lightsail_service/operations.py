@@ -227,8 +227,13 @@ def _network(value: str, where: str, member: str):
 
 
 def _same(a: str, b: str) -> bool:
-    """192.0.2.44 and 192.0.2.44/32 name the same source."""
-    return a == b or ipaddress.ip_network(a, strict=False) == ipaddress.ip_network(b, strict=False)
+    """192.0.2.44 and 192.0.2.44/32 name the same source; a stored value that is no network (set through the admin API) only itself."""
+    if a == b:
+        return True
+    try:
+        return ipaddress.ip_network(a, strict=False) == ipaddress.ip_network(b, strict=False)
+    except ValueError:
+        return False
 
 
 def _union(kept: list[str], added: list[str]) -> list[str]:

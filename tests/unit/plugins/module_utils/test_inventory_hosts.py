@@ -3,12 +3,15 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import HOSTVAR_PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import QUERY_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import choose_hostname
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import host_variables
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import query_fingerprint
+from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import read_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
 
@@ -80,8 +83,17 @@ class TestRegionsToQuery:
 
 class TestInstanceSelected:
     def test_no_filters_select_everything(self):
-        assert instance_selected(api_instance(), [], {}, [])
+        assert instance_selected(api_instance(), None, None, None)
         assert instance_selected(api_instance())
+
+    def test_an_empty_name_list_is_no_name(self):
+        """The plugin refuses explicitly empty filters before listing (selection.check_filters); read literally, [] names none."""
+        assert not instance_selected(api_instance(), names=[])
+
+    def test_boolean_and_number_tags(self):
+        instance = api_instance(tags={"enabled": "true", "tier": "2"})
+        assert instance_selected(instance, tags={"enabled": True, "tier": 2})
+        assert not instance_selected(instance, tags={"enabled": False})
 
     def test_names(self):
         assert instance_selected(api_instance("web-1"), names=["web-1", "web-2"])
@@ -141,6 +153,13 @@ class TestInstanceHostFacts:
         facts = instance_host_facts(api_instance(ports=ports))
         assert [rule["from_port"] for rule in facts["ports"]] == [22]
         assert facts["private_ports"] == [{"protocol": "tcp", "from_port": 0, "to_port": 65535, "access_from": "Custom", "common_name": "Amazon VPC"}]
+
+    def test_an_odd_value_is_kept_with_a_warning_naming_instance_rule_and_value(self):
+        ports = [api_port("tcp", 22, 22, cidrs=["192.0.2.5/24"]), api_port("tcp", 80, 80, cidrs=["0.0.0.0/0"])]
+        facts, warnings = read_host_facts(api_instance("web-1", ports=ports))
+        assert [rule["cidrs"] for rule in facts["ports"]] == [["192.0.2.5/24"], ["0.0.0.0/0"]]
+        assert len(warnings) == 1 and warnings[0].startswith("instance web-1, rule tcp 22: Lightsail returned the IPv4 source '192.0.2.5/24'")
+        assert instance_host_facts(api_instance("web-1", ports=ports)) == facts
 
     def test_no_networking_means_no_rules(self):
         instance = api_instance()
@@ -250,3 +269,23 @@ class TestRegionErrorMessage:
 
     def test_no_code_no_hint(self):
         assert region_error_message("us-east-1", None, "Unable to locate credentials").endswith("Unable to locate credentials")
+
+
+class TestQueryFingerprint:
+    BASE = {"access_key": "AKIAEXAMPLE", "profile": None, "assume_role_arn": None, "endpoint_url": None, "region": "us-east-1",
+            "regions": ["us-east-1"], "instance_names": None, "tags": None, "states": None}
+    OTHER = {"access_key": "AKIAOTHER", "profile": "prod", "assume_role_arn": "arn:aws:iam::210987654321:role/audit",
+             "endpoint_url": "http://127.0.0.1:1", "region": "eu-west-1", "regions": ["eu-west-1"], "instance_names": ["web-1"],
+             "tags": {"role": "web"}, "states": ["running"]}
+
+    @pytest.mark.parametrize("option", QUERY_OPTIONS)
+    def test_each_option_that_decides_the_listing_changes_it(self, option):
+        assert query_fingerprint(dict(self.BASE, **{option: self.OTHER[option]})) != query_fingerprint(self.BASE)
+
+    def test_assume_role_arn_is_one_of_them(self):
+        """Another role is another account: before, only the role changed and the cache returned the previous account's hosts."""
+        assert "assume_role_arn" in QUERY_OPTIONS
+
+    def test_the_same_options_give_the_same_fingerprint(self):
+        assert query_fingerprint(dict(self.BASE)) == query_fingerprint(self.BASE)
+        assert query_fingerprint(dict(self.BASE, tags={"b": "2", "a": "1"})) == query_fingerprint(dict(self.BASE, tags={"a": "1", "b": "2"}))
