@@ -27,7 +27,8 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ins
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
 
 # One instance: its report entry, its baseline firewall, and in apply mode the plan that brings it there
 # (None in audit mode or when the instance was refused).
@@ -49,6 +50,7 @@ class BaselinePlanner(object):
 
     def __init__(self, apply):
         self.apply = apply
+        self.warnings = []
         self._baselines = {}
         self._entries = {}
 
@@ -78,22 +80,31 @@ class BaselinePlanner(object):
         return errors[0]
 
     def plan(self, instance, region, options, host=None):
-        """A GetInstance(s) entry -> InstancePlan; raises the BaselineError of its baseline, if refused."""
+        """A GetInstance(s) entry -> InstancePlan; raises the BaselineError of its baseline, if refused.
+
+        A value read from Lightsail that does not parse is kept as it came, and ``warnings`` names the instance,
+        the rule and the value.
+        """
         summary = instance_summary(instance)
         platform, address_type = summary["platform"], summary["ip_address_type"]
         desired = self.baseline(options, platform, address_type)
         ports = (instance.get("networking") or {}).get("ports") or []
         memo_key = (id(options), platform, address_type, json.dumps(ports, sort_keys=True))
         if memo_key not in self._entries:
-            current = split_networking_ports(ports)[0]
+            current, _private, odd = read_networking_ports(ports)
             plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
+            refused = refuse_resending_odd_values(plan.operations, instance["name"]) if plan else None
+            if refused:
+                raise BaselineError("instance %s" % instance["name"], refused.split(": ", 1)[1])
             operations = [op.to_dict() for op in plan.operations] if plan else []
             entry = instance_report(None, region, platform, current, desired, options.public_exceptions, operations, plan.after if plan else None)
             # An exclusive write leaves exactly the baseline, which passed the policy when it was built.
             after = entry["compliant"] if not plan else plan.after == desired or evaluate(plan.after, desired, options.public_exceptions)["compliant"]
             entry.update(profile=options.profile, address_type=address_type, compliant_after=after)
-            self._entries[memo_key] = (plan, entry)
-        plan, entry = self._entries[memo_key]
+            self._entries[memo_key] = (plan, entry, bool(odd))
+        plan, entry, odd = self._entries[memo_key]
+        if odd:
+            self.warnings.extend(read_networking_ports(ports, instance["name"])[2])
         return InstancePlan(instance["name"], dict(entry, name=instance["name"], host=host), plan)
 
 

@@ -147,13 +147,25 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
         region = check_region(raw.get("region"), known_regions, endpoint_url, _field("region"))
         if regions and region and region not in regions:
             raise RoleSettingsError("%s (%s) and %s (%s) disagree; set one of them" % (_field("region"), region, _field("regions"), ", ".join(regions)))
-        tags = raw.get("tags") or {}
-        try:
-            tags = check_type_dict(tags)
-        except TypeError:
-            raise RoleSettingsError("%s: expected a dictionary of tag names and values (or key=value pairs), got %r" % (_field("tags"), tags))
-        select = dict(baseline, regions=regions or ([region] if region else None),
-                      instance_names=as_list(raw.get("instance_names"), _field("instance_names")) or None, tags=tags or None)
+        tags = raw.get("tags")
+        if isinstance(tags, str) and not tags.strip():
+            tags = None  # an unanswered survey question
+        if tags is not None:
+            try:
+                tags = check_type_dict(tags)
+            except TypeError:
+                raise RoleSettingsError("%s: expected a dictionary of tag names and values (or key=value pairs), got %r" % (_field("tags"), tags))
+            if not tags:
+                raise RoleSettingsError("%s: {} selects no instance; leave it unset to select every instance, or name the tags" % _field("tags"))
+        names = raw.get("instance_names")
+        if isinstance(names, str) and not names.strip():
+            names = None  # an unanswered survey question
+        if names is not None:
+            names = as_list(names, _field("instance_names"))
+            if not names:
+                raise RoleSettingsError("%s: [] selects no instance; leave it unset to select every instance, or list the instances"
+                                        % _field("instance_names"))
+        select = dict(baseline, regions=regions or ([region] if region else None), instance_names=names, tags=tags)
         return {"run": run, "select": select}
     except (RoleInputError, RuleError) as error:
         raise RoleSettingsError(str(error))

@@ -245,12 +245,17 @@ options:
         type: bool
   instance_names:
     description:
-      - Only these instances. A name that no instance of the region has is an error, raised before any write.
+      - Only these instances. A name that no instance of the regions has, or whose instance does not carry the O(tags),
+        is an error, raised before any write.
+      - Omitted or V(null), every instance; an explicitly empty list is an error (a templated variable that came out
+        empty must not widen a run to the whole region).
     type: list
     elements: str
   tags:
     description:
-      - Only instances that carry all of these tags with these values. A tag given with an empty value matches any value.
+      - Only instances that carry all of these tags with these values. A tag given with an empty value matches any value;
+        V(true), V(false) and numbers match the tag values as written (V(true) matches C(true), C(yes), C(on) in any case).
+      - Omitted or V(null), no tag filter; an explicitly empty dictionary is an error.
     type: dict
   allow_empty:
     description:
@@ -547,8 +552,13 @@ instances:
       type: list
       elements: dict
       returned: when it failed
+unmatched_names:
+  description: Names in O(instance_names) of instances that exist but do not carry the O(tags) (the module fails when there are any).
+  returned: on that failure
+  type: list
+  elements: str
 missing_names:
-  description: Names in O(instance_names) that no instance of the region has (the module fails when there are any).
+  description: Names in O(instance_names) that no instance of the regions has (the module fails when there are any).
   returned: on that failure
   type: list
   elements: str
@@ -573,7 +583,9 @@ from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import li
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import read_named_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
 
 EXCEPTION_OPTIONS = dict(
     protocol=dict(type="str", required=True),
@@ -649,11 +661,9 @@ def check_regions(module, regions):
 
 
 def plan_region(planner, client, region, params, options):
-    """Region-driven: every selected instance of the region -> ([InstancePlan], missing names). A refused baseline raises."""
-    names = params["instance_names"] or None
-    instances = [i for i in iter_instances(client) if instance_matches(i, names, params["tags"])]
-    missing = sorted(set(names or ()) - set(i["name"] for i in instances))
-    return [planner.plan(instance, region, options) for instance in instances], missing
+    """Region-driven: every selected instance of the region -> ([InstancePlan], Selection). A refused baseline raises."""
+    selection = select_instances(iter_instances(client), params["instance_names"], params["tags"])
+    return [planner.plan(instance, region, options) for instance in selection.selected], selection
 
 
 def plan_targets(planner, client, region, targets, max_concurrency):
@@ -707,9 +717,10 @@ def main():
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency: %d; it must be at least 1" % params["max_concurrency"], **result)
     try:
+        check_filters(instance_names=params["instance_names"], tags=params["tags"])
         options = baseline_settings(params)
         targets = parse_targets(params, module.region) if params["targets"] is not None else None
-    except RuleError as error:
+    except (RuleError, FilterError) as error:
         module.fail_json(msg=str(error), **result)
     if targets is not None:
         regions = sorted(set(target.region for target in targets), key=lambda region: region or "")
@@ -719,7 +730,7 @@ def main():
     result["regions"] = regions
 
     planner = BaselinePlanner(apply)
-    items, refused, missing, clients = [], [], [], {}
+    items, refused, unselected, clients = [], [], [], {}
     if targets is None and planner.refusal(options):
         module.fail_json(msg="%s; nothing was read or written" % planner.refusal(options), **result)
     if targets is not None:
@@ -730,8 +741,9 @@ def main():
         for region in regions:
             clients[region] = module.lightsail_client(region=region, config=dict(max_pool_connections=max(10, params["max_concurrency"])))
             if targets is None:
-                planned, not_found = plan_region(planner, clients[region], region, params, options)
-                missing.extend(not_found)
+                planned, selection = plan_region(planner, clients[region], region, params, options)
+                if selection.missing or selection.unmatched:
+                    unselected.append((region, selection))
             else:
                 planned, failed = plan_targets(planner, clients[region], region, [t for t in targets if t.region == region], params["max_concurrency"])
                 refused.extend(failed)
@@ -740,9 +752,17 @@ def main():
         module.fail_with_error(error, **result)
     except BaselineError as error:
         module.fail_json(msg="%s; nothing was written" % error, **result)
-    if missing:
-        module.fail_json(msg="no instance named %s in region(s) %s; nothing was written" % (", ".join(sorted(set(missing))), ", ".join(regions)),
-                         missing_names=sorted(set(missing)), **result)
+    if unselected:
+        # A name may be in another of the regions: only a name selected in none of them is an error.
+        selected = set(item.name for item in items)
+        missing = sorted(set(name for _region, selection in unselected for name in selection.missing) - selected)
+        unmatched = sorted(set(name for _region, selection in unselected for name in selection.unmatched) - selected)
+        if missing or unmatched:
+            messages = [selection.message(region, params["tags"]) for region, selection in unselected
+                        if set(selection.missing + selection.unmatched) & set(missing + unmatched)]
+            module.fail_json(msg="%s; nothing was written" % "; ".join(messages), missing_names=missing, unmatched_names=unmatched, **result)
+    for warning in planner.warnings:
+        module.warn(warning)
     items.sort(key=lambda item: (item.entry["region"] or "", item.name))
     if targets is None:
         platforms = sorted(set((item.entry["platform"], item.entry["address_type"]) for item in items))

@@ -71,7 +71,9 @@ class TestSettings:
         select = settings["select"]
         assert select["regions"] == ["eu-west-1", "us-east-1"] and select["instance_names"] == ["web-1", "web-2"] and select["tags"] == {"role": "web"}
         assert select["baseline"] == "locked_down" and settings["run"]["fail_on_violations"] is True
-        assert role_settings({"region": "eu-west-1", "instance_names": []})["select"]["instance_names"] is None
+        assert role_settings({"region": "eu-west-1", "instance_names": ""})["select"]["instance_names"] is None
+        with pytest.raises(RoleSettingsError, match=r"firewall_baseline_instance_names: \[\] selects no instance"):
+            role_settings({"instance_names": []})
 
     def test_an_apply_needs_a_profile_chosen_explicitly(self):
         with pytest.raises(RoleSettingsError, match="firewall_baseline_profile: an apply needs a profile chosen explicitly"):
