@@ -302,10 +302,13 @@ from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import An
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
 
 
@@ -323,7 +326,8 @@ def main():
     if purge and state == "absent":
         module.fail_json(msg="purge_ports: true applies to state=present only; with state=absent list the rules to close")
     try:
-        requested = parse_rules(module.params["ports"], require_sources=state == "present")
+        validate_instance_name(name)
+        requested = parse_rules(module.params["ports"], require_sources=state == "present", closing=state == "absent")
     except RuleError as error:
         module.fail_json(msg=str(error))
 
@@ -336,7 +340,14 @@ def main():
     if port_states is None:
         module.fail_json(msg="Lightsail instance %r not found in region %s" % (name, module.region), **result)
 
-    plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
+    try:
+        plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
+    except PlanError as error:
+        module.fail_json(msg=str(error), **result)
+    if state == "absent":
+        for key, other, sources in still_allowed(plan.after, requested):
+            module.warn("%s stays reachable through the rule %s, which allows %s; close or narrow that rule too"
+                        % (key.describe(), other.describe(), sources.describe()))
     result.update(changed=plan.changed, ports=firewall_to_list(plan.after), ports_before=firewall_to_list(plan.before),
                   operations=[op.to_dict() for op in plan.operations])
     if module._diff:
@@ -347,13 +358,17 @@ def main():
             apply_operations(client, name, plan.operations)
         except PartialWriteError as error:
             result.update(
-                changed=bool(error.applied),
+                changed=error.changed,
                 applied_operations=[op.to_dict() for op in error.applied],
                 failed_operation=error.failed.to_dict(),
                 pending_operations=[op.to_dict() for op in error.pending],
+                error_code=error.error_code,
+                transient=error.transient,
+                outcome=error.outcome,
             )
             result.pop("ports")
-            module.fail_with_error(error, **result)
+            # The message already carries AWS's code and message: fail_json_aws would repeat them.
+            module.fail_json(msg=error.message, **result)
     module.exit_json(**result)
 
 

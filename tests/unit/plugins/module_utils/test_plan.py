@@ -102,7 +102,8 @@ class TestWrites:
     def test_diff_comes_from_the_same_model_as_changed(self):
         plan = plan_changes({SSH: Sources.of([WORLD])}, {HTTP: Sources.of([WORLD])}, "present")
         assert plan.changed
-        assert plan.diff() == {"before": {"ports": firewall_to_list({SSH: Sources.of([WORLD])})}, "after": {"ports": firewall_to_list(plan.after)}}
+        assert plan.diff() == {"before": "tcp 22: cidrs 0.0.0.0/0\n", "after": "tcp 22: cidrs 0.0.0.0/0\ntcp 80: cidrs 0.0.0.0/0\n"}
+        assert plan.after == {SSH: Sources.of([WORLD]), HTTP: Sources.of([WORLD])}
 
 
 @pytest.mark.parametrize("behaviour", ALL_BEHAVIOURS, ids=lambda b: "-".join(b.values()))
