@@ -25,10 +25,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 from collections import namedtuple
 
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import ICMP_PROTOCOLS
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_RULES_PER_FAMILY
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_sort_key
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_to_dict
 
@@ -56,7 +60,21 @@ class Plan(namedtuple("Plan", ["before", "after", "operations"])):
         return bool(self.operations)
 
     def diff(self):
-        return {"before": {"ports": firewall_to_list(self.before)}, "after": {"ports": firewall_to_list(self.after)}}
+        """Before and after as text, one line per rule, so that every hunk of a diff names its rule."""
+        return {"before": firewall_to_text(self.before), "after": firewall_to_text(self.after)}
+
+
+class PlanError(RuleError):
+    """A plan Lightsail would refuse (too many sources on a rule, too many rules); raised before any write."""
+
+
+def firewall_to_text(firewall):
+    """'tcp 22: cidrs 203.0.113.0/24; cidr_list_aliases lightsail-connect' per rule, sorted; '' when empty."""
+    return "".join("%s\n" % rule_to_line(key, firewall[key]) for key in sorted(firewall, key=rule_sort_key))
+
+
+def rule_to_line(key, sources):
+    return "%s: %s" % (key.describe(), sources.describe())
 
 
 def desired_firewall(current, requested, state="present", purge=False):
@@ -109,9 +127,102 @@ def plan_exclusive_writes(current, desired):
     return [Operation(PUT, tuple((key, desired[key]) for key in sorted(desired, key=rule_sort_key)))]
 
 
+def has_taken_effect(firewall, operation):
+    """True when ``firewall`` (read after the write) shows what the write asked for.
+
+    Close: none of its sources is still allowed on its rule. Open: its rule allows every source it sent.
+    Put: the firewall is exactly its rules.
+    """
+    if operation.name == PUT:
+        return firewall == dict(operation.rules)
+    for key, sources in operation.rules:
+        now = firewall.get(key)
+        if operation.name == OPEN and (now is None or not now.issuperset(sources)):
+            return False
+        if operation.name == CLOSE and now is not None and (not sources or now.difference(sources) != now):
+            return False
+    return True
+
+
+def check_limits(current, desired):
+    """Raise PlanError where ``desired`` exceeds what Lightsail accepts and ``current`` did not already.
+
+    A rule holds at most 60 sources, and each of the IPv4 and IPv6 firewalls at most 60 rules (a rule with
+    IPv4 sources or an alias counts on the IPv4 firewall, one with IPv6 sources on the IPv6 firewall).
+    """
+    for key in sorted(desired, key=rule_sort_key):
+        wanted, now = desired[key], current.get(key, Sources.empty())
+        if wanted != now and wanted.count() > MAX_SOURCES_PER_RULE:
+            raise PlanError(key.describe(), "would allow %d sources (%d now, %d added); Lightsail accepts at most %d per rule, so nothing "
+                            "was written. Remove sources from the rule first, or make it exactly the list you want with purge_ports"
+                            % (wanted.count(), now.count(), wanted.difference(now).count(), MAX_SOURCES_PER_RULE))
+    for family, counts in (("IPv4", _is_ipv4_rule), ("IPv6", _is_ipv6_rule)):
+        wanted = sum(1 for sources in desired.values() if counts(sources))
+        if wanted > MAX_RULES_PER_FAMILY and wanted > sum(1 for sources in current.values() if counts(sources)):
+            raise PlanError("ports", "the %s firewall would have %d rules; Lightsail allows at most %d, so nothing was written"
+                            % (family, wanted, MAX_RULES_PER_FAMILY))
+
+
+def _is_ipv4_rule(sources):
+    return bool(sources.cidrs or sources.aliases)
+
+
+def _is_ipv6_rule(sources):
+    return bool(sources.ipv6_cidrs)
+
+
+def still_allowed(after, requested):
+    """For state=absent: [(requested key, other key, Sources)] where another rule of ``after`` still lets through some of
+    what the request closes (tcp 20-30 open to the world still covers a closed tcp 22)."""
+    found = []
+    for key in sorted(requested, key=rule_sort_key):
+        removed = requested[key]
+        for other in sorted(after, key=rule_sort_key):
+            if other == key or not _overlaps(other, key):
+                continue
+            sources = after[other] if not removed else _overlapping_sources(after[other], removed)
+            if sources:
+                found.append((key, other, sources))
+    return found
+
+
+def _overlaps(rule, key):
+    """True when some traffic ``key`` describes is also allowed by ``rule``."""
+    if rule.protocol == "all" or key.protocol == "all":
+        return True
+    if rule.protocol != key.protocol:
+        return False
+    if key.protocol in ICMP_PROTOCOLS:
+        return _icmp_matches(rule.from_port, key.from_port) and _icmp_matches(rule.to_port, key.to_port)
+    return rule.from_port <= key.to_port and key.from_port <= rule.to_port
+
+
+def _icmp_matches(one, other):
+    return -1 in (one, other) or one == other
+
+
+def _overlapping_sources(allowed, removed):
+    return Sources.of(
+        (text for text in allowed.cidrs if any(_networks_overlap(text, gone) for gone in removed.cidrs)),
+        (text for text in allowed.ipv6_cidrs if any(_networks_overlap(text, gone) for gone in removed.ipv6_cidrs)),
+        allowed.aliases & removed.aliases,
+    )
+
+
+def _networks_overlap(one, other):
+    try:
+        return ipaddress.ip_network(one).overlaps(ipaddress.ip_network(other))
+    except ValueError:
+        return one == other  # a value as the API returned it, not a network
+
+
 def plan_changes(current, requested, state="present", purge=False):
-    """The whole plan for one instance: desired firewall and the writes to reach it."""
+    """The whole plan for one instance: desired firewall and the writes to reach it.
+
+    Raises PlanError when the desired firewall exceeds Lightsail's limits (check mode included).
+    """
     desired = desired_firewall(current, requested, state, purge)
+    check_limits(current, desired)
     if state == "present" and purge:
         operations = plan_exclusive_writes(current, desired)
     else:

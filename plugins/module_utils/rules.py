@@ -24,11 +24,16 @@ PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6", "all")
 ICMP_PROTOCOLS = ("icmp", "icmpv6")
 ALIASES = ("lightsail-connect",)
 MAX_SOURCES_PER_RULE = 60
+# Lightsail's developer guide: 60 inbound rules each for the IPv4 and the IPv6 firewall. A request may list
+# at most both together (MAX_RULES_PER_FAMILY per family is checked on the planned firewall).
+MAX_RULES_PER_FAMILY = 60
+MAX_RULES_PER_REQUEST = 2 * MAX_RULES_PER_FAMILY
 PORT_MIN, PORT_MAX = 0, 65535
 ICMP_MIN, ICMP_MAX = -1, 255
 WORLD_IPV4 = "0.0.0.0/0"
 WORLD_IPV6 = "::/0"
-RULE_FIELDS = ("protocol", "from_port", "to_port", "cidrs", "ipv6_cidrs", "cidr_list_aliases")
+SOURCE_FIELDS = ("cidrs", "ipv6_cidrs", "cidr_list_aliases")
+RULE_FIELDS = ("protocol", "from_port", "to_port") + SOURCE_FIELDS
 
 # Spellings the API or its users have for the same protocol.
 _PROTOCOL_ALIASES = {"-1": "all", "icmp6": "icmpv6"}
@@ -84,6 +89,12 @@ class Sources(namedtuple("Sources", ["cidrs", "ipv6_cidrs", "aliases"])):
 
     def issuperset(self, other):
         return self.cidrs >= other.cidrs and self.ipv6_cidrs >= other.ipv6_cidrs and self.aliases >= other.aliases
+
+    def describe(self):
+        """'cidrs 203.0.113.0/24 0.0.0.0/0; cidr_list_aliases lightsail-connect', lists sorted, empty ones left out."""
+        lists = (("cidrs", sorted(self.cidrs, key=_network_sort_key)), ("ipv6_cidrs", sorted(self.ipv6_cidrs, key=_network_sort_key)),
+                 ("cidr_list_aliases", sorted(self.aliases)))
+        return "; ".join("%s %s" % (name, " ".join(values)) for name, values in lists if values) or "no sources"
 
 
 def normalize_protocol(value, where="protocol"):
@@ -146,15 +157,16 @@ def normalize_alias(value, where="cidr_list_aliases"):
 def normalize_key(protocol, from_port, to_port, where="rule"):
     """Validate and complete a (protocol, from_port, to_port) triple.
 
-    Omitted ports: ``all`` covers 0-65535; ``to_port`` defaults to ``from_port`` for tcp and udp
-    and to -1 (every code) for icmp and icmpv6.
+    Omitted ports: ``all`` without ports (or with -1) covers 0-65535; ``to_port`` defaults to
+    ``from_port`` for tcp, udp and ``all`` with a port, and to -1 (every code) for icmp and icmpv6.
+    A firewall rule of protocol ``all`` must cover every port: parse_rule refuses others.
     """
     protocol = normalize_protocol(protocol, where + ".protocol")
     if protocol == "all":
-        from_port = PORT_MIN if from_port is None else from_port
-        to_port = PORT_MAX if to_port is None else to_port
-        if (from_port, to_port) == (-1, -1):
-            from_port, to_port = PORT_MIN, PORT_MAX
+        if _unset_or_minus_one(from_port) and _unset_or_minus_one(to_port):
+            from_port, to_port = PORT_MIN, PORT_MAX  # -1 is how the API writes "every port"
+        elif from_port is None:
+            from_port = PORT_MIN
     if from_port is None:
         raise RuleError(where + ".from_port", "is required for protocol %s" % protocol)
     from_port = _to_int(from_port, where + ".from_port")
@@ -172,6 +184,10 @@ def normalize_key(protocol, from_port, to_port, where="rule"):
         if from_port > to_port:
             raise RuleError(where, "from_port %d is greater than to_port %d" % (from_port, to_port))
     return RuleKey(protocol, from_port, to_port)
+
+
+def _unset_or_minus_one(value):
+    return value is None or (not isinstance(value, bool) and str(value).strip() in ("-1", "-1.0"))
 
 
 def _to_int(value, where):
@@ -218,21 +234,47 @@ def parse_rule(spec, where="rule"):
     for field in ("cidrs", "ipv6_cidrs", "cidr_list_aliases"):
         if spec.get(field) is not None and not isinstance(spec.get(field), (list, tuple)):
             raise RuleError("%s.%s" % (where, field), "expected a list, got %r" % (spec.get(field),))
+    if key.protocol == "all" and (key.from_port, key.to_port) != (PORT_MIN, PORT_MAX):
+        raise RuleError(where, "protocol all covers every port of every protocol in Lightsail, so ports %d-%d cannot be kept; "
+                        "leave from_port and to_port out (or write 0 and 65535), or list tcp and udp rules for these ports"
+                        % (key.from_port, key.to_port))
     sources = normalize_sources(spec.get("cidrs"), spec.get("ipv6_cidrs"), spec.get("cidr_list_aliases"), where)
+    _check_icmp_family(key, sources, where)
     return key, sources
 
 
-def parse_rules(specs, field="ports", require_sources=False):
+def _check_icmp_family(key, sources, where):
+    """icmp carries only IPv4 traffic and icmpv6 only IPv6: a rule whose every address is of the other family allows nothing."""
+    if key.protocol == "icmpv6" and sources.cidrs and not sources.ipv6_cidrs:
+        raise RuleError(where + ".cidrs", "%s are IPv4 sources, which icmpv6 (ICMP for IPv6) never reaches; use protocol icmp for IPv4 "
+                        "sources, or list IPv6 sources under ipv6_cidrs" % ", ".join(sorted(sources.cidrs)))
+    if key.protocol == "icmp" and sources.ipv6_cidrs and not sources.cidrs and not sources.aliases:
+        raise RuleError(where + ".ipv6_cidrs", "%s are IPv6 sources, which icmp (ICMP for IPv4) never reaches; use protocol icmpv6 "
+                        "for IPv6 sources" % ", ".join(sorted(sources.ipv6_cidrs)))
+
+
+def parse_rules(specs, field="ports", require_sources=False, closing=False):
     """A list of user rules -> firewall dict {RuleKey: Sources}.
 
     The same rule listed twice with the same sources counts once; listed twice with different
     sources it is an error, so that nothing is silently merged or dropped.
+    closing (state=absent): only a rule whose source lists are all left out means the whole rule;
+    an explicitly empty list (what a templated empty variable gives) is an error.
     """
+    if specs is not None and isinstance(specs, (list, tuple)) and len(specs) > MAX_RULES_PER_REQUEST:
+        raise RuleError(field, "%d rules; a Lightsail firewall holds at most %d rules for IPv4 and %d for IPv6, so at most %d can be listed"
+                        % (len(specs), MAX_RULES_PER_FAMILY, MAX_RULES_PER_FAMILY, MAX_RULES_PER_REQUEST))
     firewall = {}
     first_seen = {}
     for index, spec in enumerate(specs or ()):
         where = "%s[%d]" % (field, index)
         key, sources = parse_rule(spec, where)
+        if closing and not sources:
+            given = [name for name in SOURCE_FIELDS if spec.get(name) is not None]
+            if given:
+                raise RuleError(
+                    "%s (%s).%s" % (where, key.describe(), given[0]),
+                    "an empty list removes no source; to close the whole rule whatever its sources, leave out %s" % ", ".join(SOURCE_FIELDS))
         if require_sources and not sources:
             raise RuleError(
                 "%s (%s)" % (where, key.describe()),
@@ -245,6 +287,17 @@ def parse_rules(specs, field="ports", require_sources=False):
         firewall.setdefault(key, sources)
         first_seen.setdefault(key, index)
     return firewall
+
+
+def validate_instance_name(value, field="instance_name"):
+    """An instance name as given -> the same string; refuses what can name no instance, before any API call."""
+    if value is None or not isinstance(value, str):
+        raise RuleError(field, "expected a string, got %r" % (value,))
+    if not value.strip():
+        raise RuleError(field, "%r is empty; name a Lightsail instance" % (value,))
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise RuleError(field, "%r contains a control character (such as NUL), which no Lightsail name has" % (value,))
+    return value
 
 
 def rule_to_dict(key, sources):

@@ -33,6 +33,7 @@ options:
   instance_name:
     description:
       - Name of the Lightsail instance.
+      - An empty or blank name, or one with a control character (such as NUL), is refused before any API call.
     type: str
     required: true
   state:
@@ -52,6 +53,8 @@ options:
     description:
       - The rules to open or close.
       - The same rule (protocol and port range) may be listed twice only with the same sources.
+      - At most 120 rules (Lightsail holds at most 60 rules on each of the IPv4 and IPv6 firewalls; the planned firewall is
+        checked against that, see the notes).
       - The output of M(seed.lightsail.lightsail_instance_ports_info) can be passed here unchanged.
     type: list
     elements: dict
@@ -66,7 +69,9 @@ options:
         description:
           - First port of the range, for V(tcp) and V(udp) (0-65535).
           - The ICMP type for V(icmp) and V(icmpv6) (-1 for every type).
-          - Optional for V(all), which covers ports 0-65535 unless ports are given.
+          - Leave it out for V(all), which covers every port of every protocol. V(all) also takes V(-1) (as the API writes
+            it) or V(0) with O(ports[].to_port=65535); any other port range with V(all) is an error, because Lightsail
+            would open every port anyway. For a port range, list V(tcp) and V(udp) rules.
         type: int
       to_port:
         description:
@@ -76,7 +81,11 @@ options:
       cidrs:
         description:
           - IPv4 addresses or CIDR blocks allowed to connect, for example V(203.0.113.0/24). V(0.0.0.0/0) is everyone.
-          - A bare address means a /32. A block with host bits set is an error.
+          - A bare address means a /32, a netmask its prefix length (V(10.0.0.0/255.0.0.0) is V(10.0.0.0/8)). A block with
+            host bits set is an error.
+          - With O(state=absent), leaving out all three source lists closes the whole rule; an explicitly empty list (as a
+            templated empty variable gives) is an error.
+          - Not on a V(icmpv6) rule alone (ICMPv6 is IPv6 only); likewise V(icmp) takes no rule of IPv6 sources alone.
         type: list
         elements: str
       ipv6_cidrs:
@@ -93,7 +102,12 @@ options:
 notes:
   - With O(state=present) at least one source is required per rule; opening a port to everyone means writing
     V(0.0.0.0/0) or V(::/0) on purpose.
-  - Lightsail allows at most 60 sources per rule.
+  - Lightsail allows at most 60 sources per rule, and at most 60 rules on each of the IPv4 firewall (rules with
+    O(ports[].cidrs) or O(ports[].cidr_list_aliases)) and the IPv6 firewall (rules with O(ports[].ipv6_cidrs)). The module
+    checks the firewall it plans, before any write and in check mode too, so adding 20 sources to a rule that has 50 fails
+    naming the rule and the counts.
+  - Lightsail applies the most permissive rule that covers a port. With O(state=absent), a port that another rule still
+    covers (V(tcp 22) inside V(tcp 20-30), or any port and V(all)) stays reachable; the module warns, naming that rule.
   - Every write sends all three source lists explicitly, because the service's default for an omitted list is
     undocumented.
   - Narrowing a rule (removing some of its sources) is a C(CloseInstancePublicPorts) of the sources to drop followed
@@ -105,16 +119,25 @@ notes:
     concurrent runs write to.
   - With O(state=present) or O(state=absent) without purge, only the listed rules are written, one call per rule, so
     concurrent changes to other rules survive. Concurrent changes to the same rule may not, because every
-    C(OpenInstancePublicPorts) sends the rule's complete sources, so if Lightsail replaces (rather than merges) the
-    sources of an open rule, a source someone else adds to that rule between the read and the write is lost.
+    C(OpenInstancePublicPorts) sends the rule's complete sources as read. A source someone else removes from that rule
+    between the read and the write comes back (whether Lightsail merges or replaces sources), and if Lightsail replaces
+    sources, a source someone else adds is lost.
   - Throttling and server errors are retried by botocore and then with jittered backoff, dropped connections by
     botocore. A C(CloseInstancePublicPorts) that Lightsail refuses because the rule is no longer open (as when the
     answer to an applied Close was lost and the Close was sent again) counts as done once a fresh read shows none of
-    its sources still allowed. If a write still fails, the error lists the writes that were applied, the one that failed and those not
-    attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations)). Running the task again
-    converges. One exception is a narrowing (C(CloseInstancePublicPorts) then C(OpenInstancePublicPorts) of the
-    sources to keep) stopped between its two calls, after which the rule may be closed entirely, and a task with
-    O(state=absent) does not reopen it; the error says so and names the sources to allow again.
+    its sources still allowed.
+  - A write whose outcome is unknown (no answer, or a server error, after the retries) may have been made. The module
+    reads the firewall again; if the write shows, it counts as made and the writes after it follow (so a narrowing
+    whose Close got no answer is finished with its Open); if it does not show, it was not made.
+  - If a write still fails, the error gives AWS's error code and message and lists the writes that were applied, the
+    one that failed and those not attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations)).
+    C(changed) is true when a write was made or may have been made. Only for a transient failure (throttling, a
+    server error, a lost answer) does it advise running the task again, which converges; a refusal such as
+    C(AccessDeniedException), C(InvalidInputException), C(NotFoundException) or C(OperationFailureException) fails the
+    same way until its cause is fixed. One exception is a narrowing (C(CloseInstancePublicPorts) then
+    C(OpenInstancePublicPorts) of the sources to keep) stopped between its two calls, after which the rule may be
+    closed entirely, and a task with O(state=absent) does not reopen it; the error says so and names the sources to
+    allow again.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -127,7 +150,8 @@ attributes:
     details: Reads the firewall once and reports the same C(changed), diff, RV(ports) and RV(operations) as a real run, without writing.
   diff_mode:
     support: full
-    details: The diff shows the rules before and after, normalised, from the same model that decides C(changed).
+    details: The diff shows the rules before and after, normalised, one line per rule (protocol, ports, sources), from the same model
+      that decides C(changed).
   platform:
     platforms: aws
   action_group:
@@ -181,7 +205,8 @@ EXAMPLES = r"""
         cidrs: [0.0.0.0/0]
         ipv6_cidrs: ["::/0"]
 
-- name: Close MySQL entirely, whatever its sources
+# Closes the tcp 3306 rule. A wider rule (tcp 3000-4000, or protocol all) keeps MySQL reachable: the module warns.
+- name: Close the MySQL rule, whatever its sources
   seed.lightsail.lightsail_instance_ports:
     instance_name: db-1
     state: absent
@@ -294,6 +319,21 @@ pending_operations:
   returned: failure during writes
   type: list
   elements: dict
+error_code:
+  description: When a write fails, AWS's error code (null when no answer came).
+  returned: failure during writes
+  type: str
+  sample: ThrottlingException
+transient:
+  description: When a write fails, whether the failure is transient (throttling, a server error, a lost answer), so that running the task again may succeed.
+  returned: failure during writes
+  type: bool
+outcome:
+  description:
+    - When a write fails, V(not applied), or V(unknown) when the failed write may have been made (no answer, and the firewall could not be read again).
+  returned: failure during writes
+  type: str
+  sample: not applied
 """
 
 from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
@@ -302,10 +342,13 @@ from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import An
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
 
 
@@ -323,7 +366,8 @@ def main():
     if purge and state == "absent":
         module.fail_json(msg="purge_ports: true applies to state=present only; with state=absent list the rules to close")
     try:
-        requested = parse_rules(module.params["ports"], require_sources=state == "present")
+        validate_instance_name(name)
+        requested = parse_rules(module.params["ports"], require_sources=state == "present", closing=state == "absent")
     except RuleError as error:
         module.fail_json(msg=str(error))
 
@@ -336,7 +380,14 @@ def main():
     if port_states is None:
         module.fail_json(msg="Lightsail instance %r not found in region %s" % (name, module.region), **result)
 
-    plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
+    try:
+        plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
+    except PlanError as error:
+        module.fail_json(msg=str(error), **result)
+    if state == "absent":
+        for key, other, sources in still_allowed(plan.after, requested):
+            module.warn("%s stays reachable through the rule %s, which allows %s; close or narrow that rule too"
+                        % (key.describe(), other.describe(), sources.describe()))
     result.update(changed=plan.changed, ports=firewall_to_list(plan.after), ports_before=firewall_to_list(plan.before),
                   operations=[op.to_dict() for op in plan.operations])
     if module._diff:
@@ -347,13 +398,17 @@ def main():
             apply_operations(client, name, plan.operations)
         except PartialWriteError as error:
             result.update(
-                changed=bool(error.applied),
+                changed=error.changed,
                 applied_operations=[op.to_dict() for op in error.applied],
                 failed_operation=error.failed.to_dict(),
                 pending_operations=[op.to_dict() for op in error.pending],
+                error_code=error.error_code,
+                transient=error.transient,
+                outcome=error.outcome,
             )
             result.pop("ports")
-            module.fail_with_error(error, **result)
+            # The message already carries AWS's code and message: fail_json_aws would repeat them.
+            module.fail_json(msg=error.message, **result)
     module.exit_json(**result)
 
 

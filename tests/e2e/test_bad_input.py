@@ -96,6 +96,18 @@ PORTS_CASES = [
     Case("sources-61", PORTS, {"ports": [tcp22(cidrs=["10.%d.0.0/16" % i for i in range(61)])]}, ["ports[0] (tcp 22)", "61 sources", "60"]),
     Case("sources-none-with-present", PORTS, {"ports": [{"protocol": "tcp", "from_port": 22}]}, ["ports[0] (tcp 22)", "no sources"]),
     Case("rule-twice-other-sources", PORTS, {"ports": [tcp22(), tcp22(cidrs=["198.51.100.7"])]}, ["ports[1]", "tcp 22", "ports[0]"]),
+    # issue 13: accepted before, now refused before any call
+    Case("ports-instance-name-empty", PORTS, {"instance_name": "", "ports": [tcp22()]}, ["instance_name", "''", "empty"]),
+    Case("ports-instance-name-blank", PORTS, {"instance_name": "  ", "ports": [tcp22()]}, ["instance_name", "'  '", "empty"]),
+    Case("ports-instance-name-nul", PORTS, {"instance_name": "web\x001", "ports": [tcp22()]}, ["instance_name", "web\\x001", "control character"]),
+    Case("absent-explicit-empty-cidrs", PORTS, {"state": "absent", "ports": [tcp22(cidrs=[])]},
+         ["ports[0] (tcp 22).cidrs", "an empty list removes no source", "leave out cidrs, ipv6_cidrs, cidr_list_aliases"]),
+    Case("rule-all-with-one-port", PORTS, {"ports": [tcp22(protocol="all")]}, ["ports[0] (all 22-22)", "protocol all covers every port"]),
+    Case("rule-icmpv6-ipv4-only", PORTS, {"ports": [tcp22(protocol="icmpv6", from_port=128)]},
+         ["ports[0] (icmpv6 type 128 code -1).cidrs", "203.0.113.0/24", "protocol icmp"]),
+    Case("rule-icmp-ipv6-only", PORTS, {"ports": [tcp22(protocol="icmp", from_port=8, cidrs=[], ipv6_cidrs=["::/0"])]},
+         ["ports[0] (icmp type 8 code -1).ipv6_cidrs", "::/0", "protocol icmpv6"]),
+    Case("rules-121", PORTS, {"ports": [tcp22(from_port=1000 + i) for i in range(121)]}, ["ports", "121 rules", "at most 120"]),
 ]
 
 INFO_CASES = [

@@ -14,6 +14,8 @@ from __future__ import annotations
 import threading
 import time
 
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from firewall_shapes import api_rules, normalised, rule, stored
 
 MODULE = "seed.lightsail.lightsail_instance_ports"
@@ -101,6 +103,15 @@ def adding_source(port, cidr):
     return change
 
 
+def removing_source(port, cidr):
+    def change(rules):
+        for entry in rules:
+            if entry["fromPort"] == port:
+                entry["cidrs"] = [item for item in entry["cidrs"] if item != cidr]
+        return rules
+    return change
+
+
 def closing(port):
     return lambda rules: [entry for entry in rules if entry["fromPort"] != port]
 
@@ -122,6 +133,10 @@ INTERLEAVINGS = {
     # added in between (see test_same_rule_under_replace for the other reading).
     "same-rule-merge": ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]}, adding_source(22, OTHERS_SOURCE),
                         [rule("tcp", 22, cidrs=[OFFICE, HOME, OTHERS_SOURCE])] + START[1:]),
+    # The same rule, the other way round: someone else removes a source between our read and our Open. The Open
+    # re-sends it (it sends the rule's complete sources as read), so the removal is undone, also when Lightsail merges.
+    "add-undoes-removal": ({"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]}, removing_source(22, OFFICE),
+                           [rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:]),
 }
 
 
@@ -142,11 +157,11 @@ def test_changes_between_read_and_write(ansible, lightsail_admin):
 
     for name, (_args, _change, expected) in INTERLEAVINGS.items():
         result = run.result(name)
-        assert result["diff"]["before"]["ports"] == normalised(START), "%s: the module read before the other change" % name
+        assert result["diff"]["before"] == firewall_to_text(parse_rules(START)), "%s: the module read before the other change" % name
         assert stored(lightsail_admin, name) == normalised(expected), name
 
     # Documented limitation: when Lightsail replaces a rule's sources on Open, a source someone else adds to the
     # same rule between our read and our Open is lost (Open must send the complete sources to be right either way).
     replaced = run.result("same-rule-replace")
-    assert replaced["diff"]["before"]["ports"] == normalised(START)
+    assert replaced["diff"]["before"] == firewall_to_text(parse_rules(START))
     assert stored(lightsail_admin, "same-rule-replace") == normalised([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])

@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from firewall_shapes import rule, seed, stored
 
 MODULE = "seed.lightsail.lightsail_firewall_baseline"
@@ -131,9 +133,9 @@ def test_check_mode_and_diff_show_exactly_what_a_real_run_does(ansible, lightsai
     assert check["changed"] and check["summary"]["changed"] == 2
     assert [(d["before_header"], d["after_header"]) for d in check["diff"]] == [("web-1 (before)", "web-1 (after)"), ("win-1 (before)", "win-1 (after)")]
     diffs = dict((d["before_header"].split()[0], d) for d in check["diff"])
-    assert diffs["web-1"]["before"]["ports"] == before["web-1"]
-    assert diffs["web-1"]["after"]["ports"] == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
-    assert diffs["win-1"]["after"]["ports"] == [rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3389, cidrs=[OFFICE], aliases=[CONNECT])]
+    assert diffs["web-1"]["before"] == firewall_to_text(parse_rules(before["web-1"]))
+    assert diffs["web-1"]["after"] == "tcp 22: cidrs %s; cidr_list_aliases %s\ntcp 443: cidrs %s; ipv6_cidrs %s\n" % (OFFICE, CONNECT, WORLD4, WORLD6)
+    assert diffs["win-1"]["after"] == "tcp 443: cidrs %s; ipv6_cidrs %s\ntcp 3389: cidrs %s; cidr_list_aliases %s\n" % (WORLD4, WORLD6, OFFICE, CONNECT)
 
     real = ansible.run_module(MODULE, args, diff=True)
 

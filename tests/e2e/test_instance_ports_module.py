@@ -113,12 +113,64 @@ def test_every_write_sends_all_three_source_lists(ansible, lightsail_admin):
             assert {"cidrs", "ipv6Cidrs", "cidrListAliases"} <= set(info), call
 
 
+START_LINES = ["tcp 22: cidrs 0.0.0.0/0 203.0.113.0/24; ipv6_cidrs ::/0", "tcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0", "tcp 3306: cidrs 0.0.0.0/0"]
+
+
 def test_diff_shows_before_and_after(ansible, lightsail_admin):
     lightsail_admin.seed_instance("web-1", ports=api_rules(START))
     result = ansible.run_module(MODULE, {"instance_name": "web-1", "state": "absent", "ports": [{"protocol": "tcp", "from_port": 3306}]}, diff=True)
-    assert result["diff"]["before"]["ports"] == normalised(START)
-    assert result["diff"]["after"]["ports"] == normalised(START[:2])
+    assert result["diff"] == {"before": "".join(line + "\n" for line in START_LINES), "after": "".join(line + "\n" for line in START_LINES[:2])}
     assert result["_run"].rc == 0
+
+
+def test_diff_hunks_name_their_rule(ansible, lightsail_admin):
+    """One line per rule: a changed source shows with its rule's protocol and ports, not as a bare list item."""
+    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    task = {"name": "add a source", MODULE: {"instance_name": "web-1", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]}}
+    run = ansible.playbook([{"name": "diff", "hosts": "localhost", "gather_facts": False, "tasks": [task]}], diff=True, callback="default")
+    assert "\n-tcp 22: cidrs 0.0.0.0/0 203.0.113.0/24; ipv6_cidrs ::/0\n" in run.stdout, run.stdout
+    assert "\n+tcp 22: cidrs 0.0.0.0/0 198.51.100.7/32 203.0.113.0/24; ipv6_cidrs ::/0\n" in run.stdout, run.stdout
+    assert '"cidrs"' not in run.stdout
+
+
+SIXTY = ["10.%d.0.0/16" % i for i in range(60)]
+
+
+def edges_play():
+    add_twenty = {"ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["172.16.%d.0/24" % i for i in range(20)]}]}
+    tasks = [
+        {"name": "absent on a covered port", MODULE: {"instance_name": "covered", "state": "absent", "ports": [{"protocol": "tcp", "from_port": 22}]}},
+        {"name": "70 sources, check mode", MODULE: dict(add_twenty, instance_name="crowded"), "check_mode": True, "ignore_errors": True},
+        {"name": "70 sources", MODULE: dict(add_twenty, instance_name="crowded"), "ignore_errors": True},
+        {"name": "all with -1 and no to_port", MODULE: {"instance_name": "everything", "ports": [{"protocol": "-1", "from_port": -1, "cidrs": [OFFICE]}]}},
+        {"name": "mask notation", MODULE: {"instance_name": "everything", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": ["10.0.0.0/255.0.0.0"]}]}},
+    ]
+    return [{"name": "edges", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+
+
+def test_edges_of_issue_13(ansible, lightsail_admin):
+    lightsail_admin.seed_instance("covered", ports=api_rules([rule("tcp", 20, 30, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 22, cidrs=[OFFICE])]))
+    lightsail_admin.seed_instance("crowded", ports=api_rules([rule("tcp", 22, cidrs=SIXTY[:50])]))
+    lightsail_admin.seed_instance("everything", ports=[])
+    run = ansible.playbook(edges_play())
+
+    # absent on a port another rule still covers: closed, and a warning names the covering rule and its sources
+    covered = run.result("absent on a covered port")
+    assert covered["changed"] and covered["ports"] == normalised([rule("tcp", 20, 30, cidrs=[WORLD4], ipv6=[WORLD6])])
+    assert any("tcp 22 stays reachable through the rule tcp 20-30" in w and "0.0.0.0/0" in w and "::/0" in w for w in covered["warnings"]), covered
+
+    # a rule that would exceed 60 sources: refused in check mode and for real, naming the rule and the counts, nothing written
+    for name in ("70 sources, check mode", "70 sources"):
+        crowded = run.result(name)
+        assert crowded["failed"] and not crowded["changed"], (name, crowded)
+        assert "tcp 22: would allow 70 sources (50 now, 20 added); Lightsail accepts at most 60 per rule" in crowded["msg"], crowded["msg"]
+    assert stored(lightsail_admin, "crowded") == normalised([rule("tcp", 22, cidrs=SIXTY[:50])])
+
+    # protocol -1 with from_port -1 and no to_port is every port; a netmask is read as its prefix length
+    assert run.result("all with -1 and no to_port")["ports"] == normalised([rule("all", 0, 65535, cidrs=[OFFICE])])
+    assert stored(lightsail_admin, "everything") == normalised([rule("all", 0, 65535, cidrs=[OFFICE]), rule("tcp", 22, cidrs=["10.0.0.0/8"])])
+    writes = [c for c in lightsail_admin.write_calls() if c["params"]["instanceName"] != "covered"]
+    assert [c["params"]["instanceName"] for c in writes] == ["everything", "everything"]
 
 
 def test_ports_before_undoes_the_task(ansible, lightsail_admin):

@@ -110,6 +110,10 @@ class AdminClient:
     def drop_after_apply(self, n: int = 1, operation: str | None = None) -> dict:
         return self.drop(n, operation, after_apply=True)
 
+    def server_error_after_apply(self, n: int = 1, operation: str | None = None) -> dict:
+        """The next n matching calls are carried out, then answer 500 ServiceException."""
+        return self._fault("server_error_after_apply", n, operation)
+
     def latency(self, seconds: float) -> dict:
         """Delay every API call by this many seconds until cleared."""
         return self._call("POST", "faults", {"latency": seconds})

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from .model import ApiError
 
 # Faults that replace or follow one call. Latency is separate: it applies to every call.
-KINDS = ("throttle", "server_error", "drop", "drop_after_apply")
+# The *_after_apply kinds run the call first (its changes stay) and then lose or spoil the answer.
+KINDS = ("throttle", "server_error", "drop", "drop_after_apply", "server_error_after_apply")
 
 
 @dataclass
@@ -23,10 +24,10 @@ class Fault:
         return self.remaining > 0 and self.operation in (None, operation)
 
     def error(self) -> ApiError | None:
-        """The error the service answers instead of running the call, if this fault is one."""
+        """The error the service answers (instead of, or for *_after_apply after, running the call), if this fault is one."""
         if self.kind == "throttle":
             return ApiError("ThrottlingException", "Rate exceeded", 400)
-        if self.kind == "server_error":
+        if self.kind in ("server_error", "server_error_after_apply"):
             return ApiError("ServiceException", "An internal error occurred. Please try again later.", 500)
         return None
 
@@ -61,6 +62,9 @@ class FaultInjector:
 
     def drop_after_apply(self, count: int = 1, operation: str | None = None) -> None:
         self.add("drop_after_apply", count, operation)
+
+    def server_error_after_apply(self, count: int = 1, operation: str | None = None) -> None:
+        self.add("server_error_after_apply", count, operation)
 
     @property
     def latency(self) -> float:

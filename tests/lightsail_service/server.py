@@ -306,10 +306,16 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "drop":
                 return {}
             error = fault.error()
-            if error:
+            if error and not fault.kind.endswith("_after_apply"):
                 raise error
         params = model.parse_body(body)
         model.validate(op_model, params)
+        if fault and fault.kind == "server_error_after_apply":
+            try:
+                handler(Request(params, call["region"], service.fleet, service.behaviour))
+            except ApiError:
+                pass  # the call's own refusal is lost as well: the client sees only the server error
+            raise fault.error()
         return handler(Request(params, call["region"], service.fleet, service.behaviour))
 
     def _signed_request(self, body: bytes) -> SignedRequest:

@@ -102,6 +102,17 @@ def test_drop_after_apply_applies_the_write(web, lightsail_client):
     assert (call["result"], call["fault"]) == ("ok", "drop_after_apply")
 
 
+def test_server_error_after_apply_applies_the_write(web, lightsail_client):
+    web.server_error_after_apply(1, operation="OpenInstancePublicPorts")
+    with pytest.raises(ClientError) as caught:
+        lightsail_client.open_instance_public_ports(instanceName="web-1", portInfo=PORT_443)
+    assert caught.value.response["Error"]["Code"] == "ServiceException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert (("tcp", 443, 443)) in [(r["protocol"], r["fromPort"], r["toPort"]) for r in web.rules("web-1")]
+    [call] = web.write_calls()
+    assert (call["result"], call["fault"]) == ("ServiceException", "server_error_after_apply")
+
+
 def test_boto3_retries_recover_from_throttling(lightsail_service, web):
     web.throttle(1)
     client = lightsail_service.client(max_attempts=3)

@@ -116,13 +116,15 @@ def plausible_rules(draw):
         if draw(st.booleans()):
             rule["to_port"] = -1 if rule["from_port"] == -1 else draw(st.sampled_from([-1, 0, 4]))
     elif draw(st.booleans()):
-        rule["from_port"], rule["to_port"] = draw(st.sampled_from([(0, 65535), (-1, -1), (1000, 2000)]))
+        ports = draw(st.sampled_from([(0, 65535), (0, 65535), (-1, -1), (-1, None), (None, -1), (1000, 2000), (22, None)]))
+        rule.update((field, port) for field, port in zip(("from_port", "to_port"), ports) if port is not None)
     for field in ("from_port", "to_port"):
         if field in rule and draw(st.integers(0, 4)) == 0:
             rule[field] = str(rule[field])
-    rule["cidrs"] = draw(st.lists(st.sampled_from(["203.0.113.0/24", "198.51.100.7", "0.0.0.0/0", "10.0.0.0/8"]), max_size=3))
-    if draw(st.booleans()):
-        rule["ipv6_cidrs"] = draw(st.lists(st.sampled_from(["::/0", "2001:DB8::/32", "2001:db8::1"]), max_size=2))
+    ipv6_only = kind in ("icmpv6", "icmp6") and draw(st.integers(0, 3)) > 0  # icmpv6 with IPv4 sources alone is refused
+    rule["cidrs"] = [] if ipv6_only else draw(st.lists(st.sampled_from(["203.0.113.0/24", "198.51.100.7", "0.0.0.0/0", "10.0.0.0/8"]), max_size=3))
+    if ipv6_only or draw(st.booleans()):
+        rule["ipv6_cidrs"] = draw(st.lists(st.sampled_from(["::/0", "2001:DB8::/32", "2001:db8::1"]), min_size=int(ipv6_only), max_size=2))
     if draw(st.integers(0, 3)) == 0:
         rule["cidr_list_aliases"] = ["lightsail-connect"]
     return rule
@@ -170,7 +172,7 @@ def parse_or_reject(raw, state):
     traceback in front of the user.
     """
     try:
-        return parse_rules(raw, require_sources=state == "present")
+        return parse_rules(raw, require_sources=state == "present", closing=state == "absent")
     except RuleError as error:
         assert str(error).startswith("ports"), "a RuleError must say where it was found: %s" % error
         return None
@@ -182,6 +184,9 @@ def check_accepted_rules(raw, requested):
         assert key.protocol in ("tcp", "udp", "icmp", "icmpv6", "all")
         assert isinstance(key.from_port, int) and isinstance(key.to_port, int)
         assert sources.count() <= MAX_SOURCES_PER_RULE
+        assert key.protocol != "all" or (key.from_port, key.to_port) == (0, 65535), "protocol all covers every port: %r" % (key,)
+        assert key.protocol != "icmpv6" or not sources.cidrs or sources.ipv6_cidrs, "icmpv6 with IPv4 sources alone: %r" % (sources,)
+        assert key.protocol != "icmp" or not sources.ipv6_cidrs or sources.cidrs or sources.aliases, "icmp with IPv6 sources alone"
         for cidr in sources.cidrs:
             assert ipaddress.ip_network(cidr).version == 4 and "%" not in cidr
         for cidr in sources.ipv6_cidrs:

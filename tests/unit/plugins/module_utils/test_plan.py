@@ -8,11 +8,15 @@ from hypothesis import strategies as st
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import Operation
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import desired_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import has_taken_effect
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 
 from .lightsail_semantics import ALL_BEHAVIOURS
 from .lightsail_semantics import apply_writes
@@ -102,7 +106,8 @@ class TestWrites:
     def test_diff_comes_from_the_same_model_as_changed(self):
         plan = plan_changes({SSH: Sources.of([WORLD])}, {HTTP: Sources.of([WORLD])}, "present")
         assert plan.changed
-        assert plan.diff() == {"before": {"ports": firewall_to_list({SSH: Sources.of([WORLD])})}, "after": {"ports": firewall_to_list(plan.after)}}
+        assert plan.diff() == {"before": "tcp 22: cidrs 0.0.0.0/0\n", "after": "tcp 22: cidrs 0.0.0.0/0\ntcp 80: cidrs 0.0.0.0/0\n"}
+        assert plan.after == {SSH: Sources.of([WORLD]), HTTP: Sources.of([WORLD])}
 
 
 @pytest.mark.parametrize("behaviour", ALL_BEHAVIOURS, ids=lambda b: "-".join(b.values()))
@@ -168,3 +173,91 @@ class TestPlanProperties:
         else:
             expected = sum(1 if key not in plan.after else 2 for key in changed_keys)
         assert len(plan.operations) == expected
+
+
+SIXTY = ["10.%d.0.0/16" % i for i in range(60)]
+
+
+class TestLimits:
+    def test_merging_past_sixty_sources_is_refused_naming_rule_and_counts(self):
+        current = {SSH: Sources.of(SIXTY[:50])}
+        with pytest.raises(PlanError, match=r"^tcp 22: would allow 70 sources \(50 now, 20 added\); Lightsail accepts at most 60 per rule"):
+            plan_changes(current, {SSH: Sources.of(["172.16.%d.0/24" % i for i in range(20)])}, "present")
+
+    def test_sixty_sources_are_fine(self):
+        plan = plan_changes({SSH: Sources.of(SIXTY[:50])}, {SSH: Sources.of(SIXTY[50:])}, "present")
+        assert plan.after[SSH].count() == 60
+
+    def test_a_rule_already_over_the_limit_does_not_block_other_changes(self):
+        crowded = {RuleKey("tcp", 9000, 9000): Sources.of(SIXTY + ["192.0.2.0/24"])}
+        assert plan_changes(crowded, {SSH: Sources.of([OFFICE])}, "present").changed
+
+    def test_a_61st_rule_on_one_firewall_is_refused(self):
+        current = dict((RuleKey("tcp", port, port), Sources.of([OFFICE])) for port in range(1000, 1060))
+        with pytest.raises(PlanError, match=r"^ports: the IPv4 firewall would have 61 rules; Lightsail allows at most 60"):
+            plan_changes(current, {SSH: Sources.of([HOME])}, "present")
+        # the IPv6 firewall is another firewall: 60 IPv4 rules and one IPv6 rule fit
+        assert plan_changes(current, {SSH: Sources.of(ipv6_cidrs=["::/0"])}, "present").changed
+
+    def test_purge_checks_the_same_limits(self):
+        requested = dict((RuleKey("udp", port, port), Sources.of(ipv6_cidrs=["::/0"])) for port in range(61))
+        with pytest.raises(PlanError, match="IPv6 firewall would have 61 rules"):
+            plan_changes({}, requested, "present", purge=True)
+
+
+class TestStillAllowed:
+    def test_a_wider_rule_still_allows_a_closed_port(self):
+        after = {RuleKey("tcp", 20, 30): Sources.of([WORLD], ["::/0"])}
+        assert still_allowed(after, {SSH: Sources.empty()}) == [(SSH, RuleKey("tcp", 20, 30), Sources.of([WORLD], ["::/0"]))]
+
+    def test_only_the_sources_that_overlap_a_removed_one_are_named(self):
+        after = {SSH: Sources.of([OFFICE]), RuleKey("all", 0, 65535): Sources.of([WORLD, "10.0.0.0/8"])}
+        assert still_allowed(after, {SSH: Sources.of([HOME])}) == [(SSH, RuleKey("all", 0, 65535), Sources.of([WORLD]))]
+
+    @pytest.mark.parametrize("other", [RuleKey("udp", 22, 22), RuleKey("tcp", 23, 30), RuleKey("icmp", 8, -1)])
+    def test_rules_that_do_not_cover_the_port_are_not_named(self, other):
+        assert still_allowed({other: Sources.of([WORLD])}, {SSH: Sources.empty()}) == []
+
+    def test_icmp_every_type_covers_ping(self):
+        after = {RuleKey("icmp", -1, -1): Sources.of([WORLD])}
+        assert still_allowed(after, {PING: Sources.empty()}) == [(PING, RuleKey("icmp", -1, -1), Sources.of([WORLD]))]
+
+
+class TestDiffText:
+    def test_one_line_per_rule_in_the_user_words(self):
+        firewall = {SSH: Sources.of([WORLD, OFFICE], ["::/0"], ["lightsail-connect"]), PING: Sources.of([HOME]), RuleKey("all", 0, 65535): Sources.of([OFFICE])}
+        assert firewall_to_text(firewall) == (
+            "all traffic: cidrs 203.0.113.0/24\n"
+            "icmp type 8 code -1: cidrs 198.51.100.7/32\n"
+            "tcp 22: cidrs 0.0.0.0/0 203.0.113.0/24; ipv6_cidrs ::/0; cidr_list_aliases lightsail-connect\n")
+
+    def test_an_empty_firewall_is_empty_text(self):
+        assert plan_changes({SSH: Sources.of([WORLD])}, {}, "present", purge=True).diff() == {"before": "tcp 22: cidrs 0.0.0.0/0\n", "after": ""}
+
+
+class TestHasTakenEffect:
+    def test_close(self):
+        close = Operation(CLOSE, ((SSH, Sources.of([WORLD])),))
+        assert has_taken_effect({}, close) and has_taken_effect({SSH: Sources.of([OFFICE])}, close)
+        assert not has_taken_effect({SSH: Sources.of([WORLD, OFFICE])}, close)
+
+    def test_open(self):
+        open_ = Operation(OPEN, ((SSH, Sources.of([OFFICE, HOME])),))
+        assert has_taken_effect({SSH: Sources.of([OFFICE, HOME, WORLD])}, open_)
+        assert not has_taken_effect({SSH: Sources.of([OFFICE])}, open_) and not has_taken_effect({}, open_)
+
+    def test_put(self):
+        put = Operation(PUT, ((SSH, Sources.of([OFFICE])),))
+        assert has_taken_effect({SSH: Sources.of([OFFICE])}, put)
+        assert not has_taken_effect({SSH: Sources.of([OFFICE]), HTTP: Sources.of([WORLD])}, put)
+
+
+def test_a_concurrent_add_undoes_a_concurrent_removal_also_when_open_merges():
+    """Documented in docs/reliability.md: both runs read tcp 22 = {office, world}; one narrows it to the office, the
+    other adds home. The add's Open re-sends world (the rule's complete sources as read), so world is back."""
+    read = {SSH: Sources.of([OFFICE, WORLD])}
+    removal = plan_changes(read, {SSH: Sources.of([WORLD])}, "absent")
+    addition = plan_changes(read, {SSH: Sources.of([HOME])}, "present")
+    for behaviour in ALL_BEHAVIOURS:
+        after_both = apply_writes(apply_writes(read, removal.operations, **behaviour), addition.operations, **behaviour)
+        assert after_both == {SSH: Sources.of([OFFICE, WORLD, HOME])}, behaviour

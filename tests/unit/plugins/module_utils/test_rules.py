@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_RULES_PER_REQUEST
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
@@ -16,6 +17,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import normal
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_key
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rule
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
 
 
 class TestNormalisation:
@@ -143,3 +145,68 @@ class TestOutputShape:
         ssh = [rule for rule in listed if rule["from_port"] == 22][0]
         assert ssh["cidrs"] == ["10.0.0.0/8", "192.0.2.44/32"]
         assert ssh["cidr_list_aliases"] == ["lightsail-connect"]
+
+
+class TestIssue13Input:
+    """Input accepted before issue 13 that meant something else than the user wrote, or nothing at all."""
+
+    @pytest.mark.parametrize("from_port, to_port", [(None, None), (-1, None), (None, -1), (-1, -1), ("-1", None), (0, 65535), (0, None)])
+    def test_all_means_every_port(self, from_port, to_port):
+        spec = {"protocol": "-1", "from_port": from_port, "to_port": to_port, "cidrs": ["203.0.113.0/24"]}
+        if (from_port, to_port) == (0, None):
+            with pytest.raises(RuleError, match="protocol all covers every port"):
+                parse_rule(spec)
+            return
+        assert parse_rule(spec)[0] == RuleKey("all", 0, 65535)
+
+    @pytest.mark.parametrize("from_port, to_port", [(22, None), (22, 65535), (1000, 2000), (None, 80)])
+    def test_all_with_ports_is_refused_not_widened(self, from_port, to_port):
+        with pytest.raises(RuleError, match=r"^ports\[0\] \(all .*\): protocol all covers every port of every protocol in Lightsail"):
+            parse_rules([{"protocol": "all", "from_port": from_port, "to_port": to_port, "cidrs": ["203.0.113.0/24"]}])
+
+    def test_normalize_key_reads_all_with_one_port_as_that_port(self):
+        """What public exceptions (policy.py) get: all 22 is port 22 over any protocol, not 22-65535."""
+        assert normalize_key("all", 22, None) == RuleKey("all", 22, 22)
+
+    def test_mask_notation_is_read_as_a_prefix_length(self):
+        assert normalize_ipv4_cidr("10.0.0.0/255.0.0.0") == "10.0.0.0/8"
+        with pytest.raises(RuleError, match="did you mean '10.0.0.0/8'"):
+            normalize_ipv4_cidr("10.1.0.0/255.0.0.0")
+
+    def test_icmpv6_with_only_ipv4_sources_is_refused(self):
+        with pytest.raises(RuleError, match=r"^ports\[0\] \(icmpv6 type 128 code -1\)\.cidrs: 203\.0\.113\.0/24 are IPv4 sources"):
+            parse_rules([{"protocol": "icmpv6", "from_port": 128, "cidrs": ["203.0.113.0/24"]}])
+
+    def test_icmp_with_only_ipv6_sources_is_refused(self):
+        with pytest.raises(RuleError, match=r"^ports\[0\] \(icmp type 8 code -1\)\.ipv6_cidrs: ::/0 are IPv6 sources"):
+            parse_rules([{"protocol": "icmp", "from_port": 8, "ipv6_cidrs": ["::/0"]}])
+
+    def test_icmp_families_that_fit_are_fine(self):
+        assert len(parse_rules([{"protocol": "icmpv6", "from_port": 128, "ipv6_cidrs": ["::/0"]},
+                                {"protocol": "icmp", "from_port": 8, "cidrs": ["0.0.0.0/0"], "ipv6_cidrs": ["::/0"]}])) == 2
+
+    @pytest.mark.parametrize("field", ["cidrs", "ipv6_cidrs", "cidr_list_aliases"])
+    def test_an_explicitly_empty_list_does_not_close_the_whole_rule(self, field):
+        with pytest.raises(RuleError, match=r"^ports\[0\] \(tcp 22\)\.%s: an empty list removes no source; to close the whole rule" % field):
+            parse_rules([{"protocol": "tcp", "from_port": 22, field: []}], closing=True)
+
+    def test_only_omitted_lists_mean_the_whole_rule(self):
+        assert parse_rules([{"protocol": "tcp", "from_port": 22, "cidrs": None, "ipv6_cidrs": None}], closing=True) == {
+            RuleKey("tcp", 22, 22): Sources.empty()}
+        assert parse_rules([{"protocol": "tcp", "from_port": 22, "cidrs": [], "ipv6_cidrs": ["::/0"]}], closing=True) == {
+            RuleKey("tcp", 22, 22): Sources.of(ipv6_cidrs=["::/0"])}
+
+    def test_a_list_longer_than_two_firewalls_is_refused_before_parsing(self):
+        specs = [{"protocol": "tcp", "from_port": port, "cidrs": ["203.0.113.0/24"]} for port in range(MAX_RULES_PER_REQUEST + 1)]
+        with pytest.raises(RuleError, match=r"^ports: 121 rules; .* at most 120 can be listed"):
+            parse_rules(specs)
+        assert len(parse_rules(specs[:MAX_RULES_PER_REQUEST])) == MAX_RULES_PER_REQUEST
+
+    @pytest.mark.parametrize("name, message", [("", "is empty"), ("   ", "is empty"), ("web\x001", "control character"), ("web-1\n", "control character"),
+                                               (None, "expected a string")])
+    def test_instance_names_that_name_nothing(self, name, message):
+        with pytest.raises(RuleError, match=r"^instance_names\[0\]: .*%s" % message):
+            validate_instance_name(name, "instance_names[0]")
+
+    def test_a_plausible_instance_name_passes_unchanged(self):
+        assert validate_instance_name("web 1") == "web 1", "Lightsail's own naming rules are Lightsail's to judge"
