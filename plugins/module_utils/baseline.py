@@ -377,15 +377,19 @@ def instance_report(name, region, platform, current, desired, exceptions=(), ope
     return entry
 
 
-def mark_failed(entry, message, applied=(), failed=None, pending=()):
-    """The entry of an instance whose writes failed part-way (operation dicts), with what is known."""
+def mark_failed(entry, message, applied=(), failed=None, pending=(), changed=None):
+    """The entry of an instance whose writes failed part-way (operation dicts), with what is known.
+
+    ``changed`` defaults to whether any write was applied; a write of unknown outcome may have changed it too.
+    """
     entry = dict(entry)
-    if "compliant_after" in entry:
-        entry.update(compliant_after=None, violations_after=None)  # unknown: the writes stopped part-way
+    for key in ("compliant_after", "violations_after"):
+        if key in entry:
+            entry[key] = None  # unknown: the writes stopped part-way
     entry.update(
         failed=True,
         error=message,
-        changed=bool(applied),
+        changed=bool(applied) if changed is None else changed,
         ports_after=None,
         applied_operations=list(applied),
         failed_operation=failed,

@@ -26,6 +26,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import eva
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
@@ -92,7 +93,10 @@ class BaselinePlanner(object):
         memo_key = (id(options), platform, address_type, json.dumps(ports, sort_keys=True))
         if memo_key not in self._entries:
             current, _private, odd = read_networking_ports(ports)
-            plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
+            try:
+                plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
+            except RuleError as error:  # a limit of Lightsail's the plan would exceed
+                raise BaselineError("instance %s" % instance["name"], str(error))
             refused = refuse_resending_odd_values(plan.operations, instance["name"]) if plan else None
             if refused:
                 raise BaselineError("instance %s" % instance["name"], refused.split(": ", 1)[1])
@@ -115,14 +119,15 @@ def failed_entry(name, region, message, host=None):
         "compliant": False, "compliant_after": None, "missing": [], "extra": [], "violations": [], "excepted": [],
         "changed": False, "operations": [], "ports_before": [], "ports_after": None, "failed": True, "error": message,
         "applied_operations": [], "failed_operation": None, "pending_operations": [],
+        "error_code": None, "transient": False, "outcome": "not planned",
     }
 
 
 def entry_after_failure(item, error):
     """The entry of an instance whose writes failed part-way, from its PartialWriteError."""
     entry = mark_failed(item.entry, error.message, [op.to_dict() for op in error.applied], error.failed.to_dict(),
-                        [op.to_dict() for op in error.pending])
-    entry["compliant_after"] = None
+                        [op.to_dict() for op in error.pending], changed=error.changed)
+    entry.update(error_code=error.error_code, transient=error.transient, outcome=error.outcome)
     return entry
 
 

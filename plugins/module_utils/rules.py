@@ -323,8 +323,12 @@ def rule_sort_key(key):
 
 @lru_cache(maxsize=8192)
 def _network_sort_key(text):
-    network = ipaddress.ip_network(text)
-    return (network.network_address.packed, network.prefixlen)
+    """Networks in address order; a value read from Lightsail that is not a network (kept as it came) sorts after them."""
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return (b"\xff" * 17, 0, text)
+    return (network.network_address.packed, network.prefixlen, text)
 
 
 def merge_into(firewall, key, sources):

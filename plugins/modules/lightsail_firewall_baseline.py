@@ -552,6 +552,20 @@ instances:
       type: list
       elements: dict
       returned: when it failed
+    error_code:
+      description: AWS's error code of the failed write, or V(null).
+      type: str
+      returned: when it failed
+    transient:
+      description: Whether the failure was transient (throttling, a server error, a lost answer), so that a rerun may succeed.
+      type: bool
+      returned: when it failed
+    outcome:
+      description:
+        - What is known of the failed write - V(not applied), V(unknown) (no answer and no read-back; it may have been
+          applied), or V(not planned) (the instance was not planned, so nothing was written).
+      type: str
+      returned: when it failed
 unmatched_names:
   description: Names in O(instance_names) of instances that exist but do not carry the O(tags) (the module fails when there are any).
   returned: on that failure
