@@ -349,7 +349,8 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleEr
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
 
 
 def main():
@@ -380,10 +381,16 @@ def main():
     if port_states is None:
         module.fail_json(msg="Lightsail instance %r not found in region %s" % (name, module.region), **result)
 
+    current, warnings = read_firewall(port_states, name)
+    for warning in warnings:
+        module.warn(warning)
     try:
-        plan = plan_changes(firewall_from_port_states(port_states), requested, state, purge)
+        plan = plan_changes(current, requested, state, purge)
     except PlanError as error:
         module.fail_json(msg=str(error), **result)
+    refused = refuse_resending_odd_values(plan.operations, name)
+    if refused:
+        module.fail_json(msg=refused, **result)
     if state == "absent":
         for key, other, sources in still_allowed(plan.after, requested):
             module.warn("%s stays reachable through the rule %s, which allows %s; close or narrow that rule too"
