@@ -219,3 +219,25 @@ def apply_operations_concurrently(client, operations_by_instance, max_concurrenc
             elif error is not None:
                 raise error
     return failures
+
+
+@LightsailErrorHandler.list_error_handler("get instance", default_value=None)
+@lightsail_retry
+def get_instance(client, instance_name):
+    """The instance (its rules under networking.ports, its tags, its blueprint), or None when it does not exist."""
+    return client.get_instance(instanceName=instance_name)["instance"]
+
+
+@LightsailErrorHandler.common_error_handler("tag resource")
+@lightsail_retry
+def tag_resource(client, resource_name, tags):
+    """Add or overwrite tags ({key: value}) of a resource; other tags stay."""
+    tag_list = [{"key": key, "value": tags[key]} for key in sorted(tags)]
+    return client.tag_resource(resourceName=resource_name, tags=tag_list)["operations"]
+
+
+@LightsailErrorHandler.common_error_handler("untag resource")
+@lightsail_retry
+def untag_resource(client, resource_name, tag_keys):
+    """Remove tags of a resource by key."""
+    return client.untag_resource(resourceName=resource_name, tagKeys=sorted(tag_keys))["operations"]
