@@ -404,3 +404,36 @@ def tag_operation(tags):
 
 def untag_operation(keys):
     return {"operation": UNTAG_OPERATION, "tag_keys": sorted(keys)}
+
+
+# ---- the controller's clock -------------------------------------------------------------------------
+
+NOW_VARIABLE = "SEED_LIGHTSAIL_NOW"
+
+
+def controller_now(environ, system_now):
+    """(now, warning): the controller's UTC clock to the second, or the time SEED_LIGHTSAIL_NOW names (for tests).
+
+    The variable lets a test grant, then sweep "later", without sleeping. It is honoured with a warning, so that a
+    run where it is set by mistake says so.
+    """
+    text = environ.get(NOW_VARIABLE)
+    if not text:
+        return truncate_to_second(system_now), None
+    now = parse_time(text, NOW_VARIABLE)
+    return now, "%s is set: expiry is decided as if it were %s UTC, not by the controller's clock (meant for tests only)" % (NOW_VARIABLE, format_time(now))
+
+
+def parse_source_list(values, where="sources"):
+    """A mixed list of IPv4 and IPv6 addresses or blocks and aliases (as the public_ip lookup returns them) -> Sources."""
+    cidrs, ipv6_cidrs, aliases = [], [], []
+    for index, value in enumerate(values or ()):
+        item_where = "%s[%d]" % (where, index)
+        text = str(value).strip()
+        if text.lower() in ALIASES:
+            aliases.append(normalize_alias(text, item_where))
+        elif ":" in text:
+            ipv6_cidrs.append(normalize_ipv6_cidr(text, item_where))
+        else:
+            cidrs.append(normalize_ipv4_cidr(text, item_where))
+    return Sources.of(cidrs, ipv6_cidrs, aliases)

@@ -1,0 +1,232 @@
+"""lightsail_instance_access (grants) and lightsail_access_sweep end to end, against the test service.
+
+Time is made controllable with SEED_LIGHTSAIL_NOW (honoured by the modules with a warning, for tests only): a grant
+made "at" T0 for 30m is expired for a sweep "at" T0 + 31m, without sleeping.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from firewall_shapes import normalised, rule, seed, stored
+
+GRANT = "seed.lightsail.lightsail_instance_access"
+SWEEP = "seed.lightsail.lightsail_access_sweep"
+OPEN, CLOSE, TAG, UNTAG, GET = "OpenInstancePublicPorts", "CloseInstancePublicPorts", "TagResource", "UntagResource", "GetInstance"
+OFFICE, HOME, CAFE = "203.0.113.0/24", "198.51.100.7/32", "192.0.2.9/32"
+HOME6 = "2001:db8::7/128"
+WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
+T0 = "2026-11-29T00:00:00Z"
+T0_PLUS_10M = "2026-11-29T00:10:00Z"
+T0_PLUS_31M = "2026-11-29T00:31:00Z"
+T0_PLUS_3H = "2026-11-29T03:00:00Z"
+PREFIX = "seed.lightsail/grant/"
+
+START = [rule("tcp", 22, cidrs=[OFFICE]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6])]
+
+OPEN_CLOSE_BEHAVIOURS = [dict(open_existing=o, close_sources=c) for o in ("merge", "replace") for c in ("remove_named", "whole_rule")]
+
+
+def at(moment):
+    return {"SEED_LIGHTSAIL_NOW": moment}
+
+
+def grant(ansible, grant_id, sources=(HOME,), name="web-1", duration="30m", reason="deploy 7", now=T0, check=False, diff=False, **extra):
+    args = dict(instance_name=name, grant_id=grant_id, duration=duration, reason=reason, **extra)
+    if sources is not None:
+        args["sources"] = list(sources)
+    return ansible.run_module(GRANT, args, check=check, diff=diff, env=at(now))
+
+
+def revoke(ansible, grant_id, name="web-1", now=T0_PLUS_10M, check=False, diff=False):
+    return ansible.run_module(GRANT, dict(instance_name=name, grant_id=grant_id, state="absent"), check=check, diff=diff, env=at(now))
+
+
+def sweep(ansible, now, check=False, **args):
+    return ansible.run_module(SWEEP, args, check=check, env=at(now))
+
+
+def grant_tags(admin, name="web-1", region="us-east-1"):
+    instance = next(i for i in admin.instances(region) if i["name"] == name)
+    return {t["key"]: t["value"] for t in instance["tags"] if t["key"].startswith(PREFIX)}
+
+
+def operations(admin):
+    return [c["operation"] for c in admin.calls()]
+
+
+def test_grant_opens_the_admin_port_records_it_and_keeps_its_budget(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START, tags={"env": "prod"})
+    result = grant(ansible, "deploy-7")
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    assert result["already_allowed"] == [] and result["shared"] == []
+    assert result["expires_at"] == "2026-11-29T00:30:00Z"
+    assert result["renewed"] is False
+    assert result["grant"] == {"grant_id": "deploy-7", "expires_at": "2026-11-29T00:30:00Z", "reason": "deploy 7", "expired": False,
+                               "ports": normalised([rule("tcp", 22, cidrs=[HOME])])}
+    expected = normalised([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
+    assert stored(lightsail_admin, "web-1") == expected == result["ports"]
+    assert result["ports_before"] == normalised(START)
+    assert grant_tags(lightsail_admin) == {PREFIX + "deploy-7": "v1 2026-11-29T00:30:00Z tcp:22:22@" + HOME, PREFIX + "deploy-7/reason": "deploy 7"}
+    assert Counter(operations(lightsail_admin)) == Counter({GET: 1, TAG: 1, OPEN: 1}), "a grant: one read, one Open per rule widened, one tag write"
+    assert operations(lightsail_admin) == [GET, TAG, OPEN], "the record is written before the firewall is opened"
+    assert [op["operation"] for op in result["operations"]] == [TAG, OPEN]
+    assert any("SEED_LIGHTSAIL_NOW" in w for w in result.get("warnings", [])), "the test clock is announced"
+
+
+def test_windows_admin_port_is_rdp(ansible, lightsail_admin):
+    seed(lightsail_admin, "win-1", [rule("tcp", 80, cidrs=[WORLD4])], blueprint="windows_server_2022")
+    result = grant(ansible, "rdp", name="win-1", sources=[HOME, HOME6])
+    assert result["opened"] == normalised([rule("tcp", 3389, cidrs=[HOME], ipv6=[HOME6])])
+    assert stored(lightsail_admin, "win-1") == normalised([rule("tcp", 80, cidrs=[WORLD4]), rule("tcp", 3389, cidrs=[HOME], ipv6=[HOME6])])
+
+
+def test_regrant_extends_without_touching_the_firewall(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    grant(ansible, "deploy-7")
+    firewall = stored(lightsail_admin, "web-1")
+    lightsail_admin.clear_calls()
+
+    renewed = grant(ansible, "deploy-7", duration="1h", reason="deploy 7 again", now=T0_PLUS_10M)
+    assert renewed["changed"] is True and renewed["renewed"] is True
+    assert renewed["expires_at"] == "2026-11-29T01:10:00Z"
+    assert renewed["opened"] == []
+    assert operations(lightsail_admin) == [GET, TAG], "a re-grant: one read, one tag write"
+    assert stored(lightsail_admin, "web-1") == firewall
+    assert grant_tags(lightsail_admin)[PREFIX + "deploy-7"] == "v1 2026-11-29T01:10:00Z tcp:22:22@" + HOME
+    assert grant_tags(lightsail_admin)[PREFIX + "deploy-7/reason"] == "deploy 7 again"
+
+    lightsail_admin.clear_calls()
+    shorter = grant(ansible, "deploy-7", duration="5m", reason="deploy 7 again", now=T0_PLUS_10M)
+    assert shorter["changed"] is False and shorter["expires_at"] == "2026-11-29T01:10:00Z", "a renewal never shortens a grant"
+    assert operations(lightsail_admin) == [GET]
+
+
+def test_regrant_for_a_source_not_allowed_is_refused(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    grant(ansible, "deploy-7")
+    lightsail_admin.clear_calls()
+    result = grant(ansible, "deploy-7", sources=[CAFE])
+    assert result["failed"] and "deploy-7" in result["msg"] and CAFE in result["msg"] and "revoke it first" in result["msg"]
+    assert operations(lightsail_admin) == [GET]
+
+
+@pytest.mark.parametrize("behaviour", OPEN_CLOSE_BEHAVIOURS, ids=lambda b: "-".join(b.values()))
+def test_overlapping_grants_and_revoke_under_every_behaviour(ansible, lightsail_admin, behaviour):
+    lightsail_admin.set_behaviour(**behaviour)
+    seed(lightsail_admin, "web-1", START)
+    first = grant(ansible, "alice")
+    second = grant(ansible, "bob", reason="hotfix")
+    assert first["opened"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    assert second["opened"] == [] and second["shared"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    both = normalised([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
+    assert stored(lightsail_admin, "web-1") == both
+
+    lightsail_admin.clear_calls()
+    gone = revoke(ansible, "alice")
+    assert gone["changed"] is True and gone["closed"] == []
+    assert stored(lightsail_admin, "web-1") == both, "bob still holds HOME"
+    assert operations(lightsail_admin) == [GET, UNTAG]
+    assert set(grant_tags(lightsail_admin)) == {PREFIX + "bob", PREFIX + "bob/reason"}
+
+    lightsail_admin.clear_calls()
+    last = revoke(ansible, "bob")
+    assert last["closed"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    assert stored(lightsail_admin, "web-1") == normalised(START), "the office source, allowed before any grant, stays"
+    assert grant_tags(lightsail_admin) == {}
+    calls = operations(lightsail_admin)
+    assert calls[0] == GET and calls[-1] == UNTAG and calls.count(CLOSE) == 1 and calls.count(OPEN) <= 1
+
+
+@pytest.mark.parametrize("behaviour", OPEN_CLOSE_BEHAVIOURS, ids=lambda b: "-".join(b.values()))
+def test_preexisting_sources_are_kept_and_new_rules_closed_entirely(ansible, lightsail_admin, behaviour):
+    lightsail_admin.set_behaviour(**behaviour)
+    seed(lightsail_admin, "web-1", START)
+    result = grant(ansible, "ops", sources=[OFFICE, HOME], ports=[{"protocol": "tcp", "from_port": 22}, {"protocol": "tcp", "from_port": 8080}])
+    assert result["already_allowed"] == normalised([rule("tcp", 22, cidrs=[OFFICE])])
+    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[HOME]), rule("tcp", 8080, cidrs=[OFFICE, HOME])])
+    revoked = revoke(ansible, "ops")
+    assert revoked["closed"] == result["opened"]
+    assert stored(lightsail_admin, "web-1") == normalised(START)
+
+
+def test_a_source_inside_an_allowed_block_or_the_world_is_already_allowed(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", [rule("tcp", 22, cidrs=["198.51.100.0/24"]), rule("tcp", 0, 65535, ipv6=[WORLD6])])
+    result = grant(ansible, "inside", sources=[HOME, HOME6])
+    assert result["opened"] == [] and result["changed"] is True
+    assert result["already_allowed"] == normalised([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
+    assert lightsail_admin.write_calls() == []
+
+
+def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    checked = grant(ansible, "deploy-7", check=True, diff=True)
+    assert operations(lightsail_admin) == [GET]
+    assert stored(lightsail_admin, "web-1") == normalised(START) and grant_tags(lightsail_admin) == {}
+    real = grant(ansible, "deploy-7", diff=True)
+    for key in ("changed", "ports", "ports_before", "operations", "diff", "grant", "opened", "expires_at"):
+        assert checked[key] == real[key], key
+    assert real["diff"]["before"]["grant"] is None and real["diff"]["after"]["grant"]["grant_id"] == "deploy-7"
+
+    lightsail_admin.clear_calls()
+    checked_revoke = revoke(ansible, "deploy-7", check=True, diff=True)
+    assert operations(lightsail_admin) == [GET]
+    real_revoke = revoke(ansible, "deploy-7", diff=True)
+    for key in ("changed", "ports", "operations", "diff", "closed", "grant"):
+        assert checked_revoke[key] == real_revoke[key], key
+    assert stored(lightsail_admin, "web-1") == normalised(START)
+
+
+def test_operations_reported_are_the_calls_made(ansible, lightsail_admin):
+    lightsail_admin.set_behaviour(close_sources="whole_rule")
+    seed(lightsail_admin, "web-1", START)
+    granted = grant(ansible, "deploy-7")
+    revoked = revoke(ansible, "deploy-7")
+    reported = [op["operation"] for op in granted["operations"] + revoked["operations"]]
+    assert [c for c in operations(lightsail_admin) if c != GET] == reported
+    assert [op["operation"] for op in revoked["operations"]] == [CLOSE, OPEN, UNTAG], "narrowing: Close, then Open of what stays, then the untag"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (dict(duration="30"), "duration: '30' is not a duration"),
+    (dict(duration="half an hour"), "duration"),
+    (dict(duration="10d"), "out of range"),
+    (dict(reason="deploy, ticket 7"), "reason"),
+    (dict(grant_id="has space"), "grant_id"),
+    (dict(sources=None), "no sources"),
+    (dict(sources=["198.51.100.7/24"]), "host bits"),
+    (dict(sources=[WORLD4]), "open to 0.0.0.0/0"),
+])
+def test_bad_input_fails_before_any_call(ansible, lightsail_admin, args, fragment):
+    seed(lightsail_admin, "web-1", START)
+    params = dict(dict(grant_id="deploy-7", sources=[HOME], duration="30m", reason="deploy 7"), **args)
+    result = grant(ansible, **params)
+    assert result["failed"], result
+    assert fragment in result["msg"], result["msg"]
+    assert lightsail_admin.calls() == [] or args.get("sources") == [WORLD4]
+    assert lightsail_admin.write_calls() == [] and grant_tags(lightsail_admin) == {}
+
+
+def test_world_grant_allowed_by_an_exception(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    result = grant(ansible, "demo", sources=[WORLD4], public_exceptions=[{"protocol": "tcp", "from_port": 22, "reason": "workshop"}])
+    assert not result.get("failed"), result
+    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[WORLD4])])
+
+
+def test_revoking_an_unknown_grant_fails_and_names_the_recorded_ones(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    grant(ansible, "deploy-7")
+    lightsail_admin.clear_calls()
+    result = revoke(ansible, "deploy-8")
+    assert result["failed"] and "'deploy-8' is not recorded on web-1" in result["msg"] and "deploy-7" in result["msg"]
+    assert operations(lightsail_admin) == [GET]
+
+
+def test_unknown_instance(ansible, lightsail_admin):
+    result = grant(ansible, "deploy-7", name="nope")
+    assert result["failed"] and "not found" in result["msg"]
