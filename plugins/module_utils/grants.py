@@ -437,3 +437,11 @@ def parse_source_list(values, where="sources"):
         else:
             cidrs.append(normalize_ipv4_cidr(text, item_where))
     return Sources.of(cidrs, ipv6_cidrs, aliases)
+
+
+def plan_expiry(current, tags, now):
+    """(ReleasePlan of the expired grants or None when none has expired, live grants, unreadable records) for one instance."""
+    grants, problems = read_grants(tags)
+    expired = expired_grants(grants, now)
+    live = live_grants(grants, now)
+    return (plan_release(current, expired, live) if expired else None), live, problems

@@ -241,3 +241,19 @@ def tag_resource(client, resource_name, tags):
 def untag_resource(client, resource_name, tag_keys):
     """Remove tags of a resource by key."""
     return client.untag_resource(resourceName=resource_name, tagKeys=sorted(tag_keys))["operations"]
+
+
+def untag_resources_concurrently(client, tag_keys_by_resource, max_concurrency):
+    """Remove tags of several resources, at most ``max_concurrency`` at a time; {resource name: AnsibleLightsailError} for failures."""
+    failures = {}
+    if not tag_keys_by_resource:
+        return failures
+    with ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(tag_keys_by_resource)))) as pool:
+        futures = dict((pool.submit(untag_resource, client, name, keys), name) for name, keys in tag_keys_by_resource.items())
+        for future in as_completed(futures):
+            error = future.exception()
+            if isinstance(error, AnsibleLightsailError):
+                failures[futures[future]] = error
+            elif error is not None:
+                raise error
+    return failures

@@ -230,3 +230,104 @@ def test_revoking_an_unknown_grant_fails_and_names_the_recorded_ones(ansible, li
 def test_unknown_instance(ansible, lightsail_admin):
     result = grant(ansible, "deploy-7", name="nope")
     assert result["failed"] and "not found" in result["msg"]
+
+
+def listing_pages(instances, page_size=5):
+    return -(-instances // page_size)
+
+
+@pytest.mark.parametrize("behaviour", OPEN_CLOSE_BEHAVIOURS, ids=lambda b: "-".join(b.values()))
+def test_expiry_through_the_sweeper(ansible, lightsail_admin, behaviour):
+    lightsail_admin.set_behaviour(**behaviour)
+    seed(lightsail_admin, "web-1", START)
+    seed(lightsail_admin, "web-2", START)
+    for n in range(5):
+        seed(lightsail_admin, "idle-%d" % n, START)
+    grant(ansible, "alice", sources=[HOME])
+    bob = grant(ansible, "bob", sources=[HOME, CAFE], duration="3h")
+    assert bob["shared"] == normalised([rule("tcp", 22, cidrs=[HOME])]) and bob["opened"] == normalised([rule("tcp", 22, cidrs=[CAFE])])
+    grant(ansible, "carol", name="web-2", sources=[HOME6], ports=[{"protocol": "tcp", "from_port": 22}, {"protocol": "tcp", "from_port": 443}])
+
+    lightsail_admin.clear_calls()
+    swept = sweep(ansible, T0_PLUS_31M)
+    assert not swept.get("failed"), swept
+    assert swept["changed"] is True
+    by_instance = {item["instance_name"]: item for item in swept["swept"]}
+    assert sorted(by_instance) == ["web-1", "web-2"]
+    assert [g["grant_id"] for g in by_instance["web-1"]["grants"]] == ["alice"] and by_instance["web-1"]["closed"] == []
+    assert by_instance["web-2"]["closed"] == normalised([rule("tcp", 22, ipv6=[HOME6]), rule("tcp", 443, ipv6=[HOME6])])
+    assert [(g["instance_name"], g["grant_id"], g["expires_at"]) for g in swept["live"]] == [("web-1", "bob", "2026-11-29T03:00:00Z")]
+    assert swept["summary"] == {"instances": 7, "expired_grants": 2, "live_grants": 1, "failures": 0}
+    assert stored(lightsail_admin, "web-1") == normalised([rule("tcp", 22, cidrs=[OFFICE, HOME, CAFE])] + START[1:]), "bob still holds HOME"
+    assert stored(lightsail_admin, "web-2") == normalised(START)
+    assert set(grant_tags(lightsail_admin, "web-1")) == {PREFIX + "bob", PREFIX + "bob/reason"} and grant_tags(lightsail_admin, "web-2") == {}
+    calls = Counter(operations(lightsail_admin))
+    # the listing (7 instances, 5 a page: 2 calls); web-1: one untag; web-2: tcp 22 (a narrowing: Close + Open of the office) and tcp 443
+    # (closed whole), one untag
+    assert calls["GetInstances"] == listing_pages(7) and calls[UNTAG] == 2 and calls[CLOSE] == 2 and calls[OPEN] <= 1
+    assert set(calls) <= {"GetInstances", CLOSE, OPEN, UNTAG}
+
+    later = sweep(ansible, T0_PLUS_3H)
+    assert [g["grant_id"] for item in later["swept"] for g in item["grants"]] == ["bob"]
+    assert stored(lightsail_admin, "web-1") == normalised(START), "the last grant gone, only what was there before stays"
+    assert grant_tags(lightsail_admin, "web-1") == {}
+
+    lightsail_admin.clear_calls()
+    idle = sweep(ansible, T0_PLUS_3H)
+    assert idle["changed"] is False and idle["swept"] == []
+    assert operations(lightsail_admin) == ["GetInstances"] * listing_pages(7), "nothing expired: the listing only"
+
+
+def test_sweep_check_mode_writes_nothing(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    grant(ansible, "alice")
+    lightsail_admin.clear_calls()
+    checked = sweep(ansible, T0_PLUS_31M, check=True)
+    assert checked["changed"] is True and checked["swept"][0]["closed"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    assert operations(lightsail_admin) == ["GetInstances"]
+    real = sweep(ansible, T0_PLUS_31M)
+    assert real["swept"] == checked["swept"]
+
+
+def test_sweep_of_several_regions(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    seed(lightsail_admin, "eu-1", START, region="eu-west-1")
+    grant(ansible, "alice")
+    eu = ansible.run_module(GRANT, dict(instance_name="eu-1", grant_id="eve", duration="30m", reason="eu work", sources=[HOME], region="eu-west-1"),
+                            env=at(T0))
+    assert eu["opened"], eu
+    swept = sweep(ansible, T0_PLUS_31M, regions=["us-east-1", "eu-west-1"])
+    assert sorted((item["region"], item["instance_name"]) for item in swept["swept"]) == [("eu-west-1", "eu-1"), ("us-east-1", "web-1")]
+    assert stored(lightsail_admin, "eu-1", region="eu-west-1") == normalised(START) == stored(lightsail_admin, "web-1")
+
+
+def test_sweep_reports_a_failed_instance_sweeps_the_others_and_fails(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START)
+    seed(lightsail_admin, "web-2", START)
+    grant(ansible, "alice")  # its end is a Close on web-1
+    grant(ansible, "bob", name="web-2", sources=[OFFICE])  # already allowed: its end is only an untag
+    lightsail_admin.server_error(n=1000, operation=CLOSE)
+    lightsail_admin.clear_calls()
+    swept = ansible.run_module(SWEEP, {}, env=dict(at(T0_PLUS_31M), AWS_MAX_ATTEMPTS="1"))
+    assert swept["failed"] is True and swept["changed"] is False
+    assert [(f["instance_name"]) for f in swept["failures"]] == ["web-1"] and "web-1" in swept["msg"]
+    assert [(item["instance_name"], item["failed"]) for item in swept["swept"]] == [("web-1", True), ("web-2", False)]
+    assert grant_tags(lightsail_admin, "web-2") == {}, "the other instance was swept"
+    assert set(grant_tags(lightsail_admin, "web-1")) == {PREFIX + "alice", PREFIX + "alice/reason"}, "the record stays until its Closes succeed"
+    assert UNTAG not in [c["operation"] for c in lightsail_admin.calls() if c["params"].get("resourceName") == "web-1"]
+
+    lightsail_admin.clear_faults()
+    retry = sweep(ansible, T0_PLUS_31M)
+    assert not retry.get("failed"), retry
+    assert stored(lightsail_admin, "web-1") == normalised(START) == stored(lightsail_admin, "web-2")
+    assert grant_tags(lightsail_admin, "web-1") == {}
+
+
+def test_unreadable_records_are_reported_and_left_alone(ansible, lightsail_admin, lightsail_client):
+    seed(lightsail_admin, "web-1", START)
+    lightsail_client.tag_resource(resourceName="web-1", tags=[{"key": PREFIX + "hand-made", "value": "open for a while"}])
+    swept = sweep(ansible, T0_PLUS_31M)
+    assert not swept.get("failed") and swept["changed"] is False
+    assert [u["tag_key"] for u in swept["unreadable"]] == [PREFIX + "hand-made"]
+    assert any("hand-made" in w for w in swept["warnings"])
+    assert PREFIX + "hand-made" in grant_tags(lightsail_admin)
