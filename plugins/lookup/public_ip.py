@@ -13,7 +13,7 @@ name: public_ip
 author:
   - seed.lightsail maintainers (@seed-lightsail)
 short_description: The controller's current public IP address, as a firewall source
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Asks a URL that answers with the caller's address (by default AWS's own U(https://checkip.amazonaws.com)) and
     returns that address as a source for a Lightsail rule, V(198.51.100.7/32) for IPv4 or V(2001:db8::7/128) for IPv6.

@@ -173,8 +173,7 @@ def encode_record(grant):
         sources = grant.held[key]
         if not sources:
             continue
-        listed = sorted(sources.cidrs) + sorted(sources.ipv6_cidrs) + sorted(sources.aliases)
-        parts.append("%s:%d:%d@%s" % (key.protocol, key.from_port, key.to_port, "+".join(listed)))
+        parts.append("%s:%d:%d@%s" % (key.protocol, key.from_port, key.to_port, "+".join(_listed(sources))))
     value = " ".join(parts)
     if len(value) > TAG_VALUE_MAX:
         raise GrantError(
@@ -353,14 +352,16 @@ def _plan_renewal(current, previous, requested, expires_at, reason):
                 if not covering_entries(current, key, family, source):
                     _add_entry(missing, key, family, source)
     if missing:
-        rules = "; ".join("%s from %s" % (key.describe(), ", ".join(sorted(missing[key].cidrs) + sorted(missing[key].ipv6_cidrs)
-                                                                        + sorted(missing[key].aliases)))
-                          for key in sorted(missing, key=rule_sort_key))
+        rules = "; ".join("%s from %s" % (key.describe(), ", ".join(_listed(missing[key]))) for key in sorted(missing, key=rule_sort_key))
         raise GrantError("grant_id", "%r is already granted, and renewing it does not change the firewall, but it does not allow %s; "
                                      "revoke it first (state=absent) or use another grant id" % (previous.grant_id, rules))
     grant = Grant(previous.grant_id, max(previous.expires_at, expires_at), previous.held, reason)
     tags = grant.to_tags() if grant != previous else {}
     return GrantPlan(grant, previous, plan_changes(current, {}, "present"), {}, {}, {}, tags)
+
+
+def _listed(sources):
+    return sorted(sources.cidrs) + sorted(sources.ipv6_cidrs) + sorted(sources.aliases)
 
 
 class ReleasePlan(namedtuple("ReleasePlan", ["ending", "plan", "closed", "untag_keys"])):

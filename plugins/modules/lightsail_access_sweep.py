@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: lightsail_access_sweep
 short_description: Close every expired access grant of one or more AWS Lightsail regions
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Ends the grants made by M(seed.lightsail.lightsail_instance_access) whose expiry has passed, on every instance of the
     given regions, in one run meant for a schedule (for example an AWX schedule every 5 minutes).

@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: lightsail_instance_access
 short_description: Grant temporary access to an AWS Lightsail instance, recorded on the instance so that it closes itself
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Opens rules of one Lightsail instance to some sources for a limited time (a B(grant)), or ends a grant early.
   - By default the grant opens the instance's admin port, tcp 22 on Linux/Unix and tcp 3389 on Windows, to the

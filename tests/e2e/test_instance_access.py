@@ -7,6 +7,7 @@ made "at" T0 for 30m is expired for a sweep "at" T0 + 31m, without sleeping.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ T0_PLUS_10M = "2026-11-29T00:10:00Z"
 T0_PLUS_31M = "2026-11-29T00:31:00Z"
 T0_PLUS_3H = "2026-11-29T03:00:00Z"
 PREFIX = "seed.lightsail/grant/"
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 START = [rule("tcp", 22, cidrs=[OFFICE]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6])]
 
@@ -331,3 +333,68 @@ def test_unreadable_records_are_reported_and_left_alone(ansible, lightsail_admin
     assert [u["tag_key"] for u in swept["unreadable"]] == [PREFIX + "hand-made"]
     assert any("hand-made" in w for w in swept["warnings"])
     assert PREFIX + "hand-made" in grant_tags(lightsail_admin)
+
+
+# ---- the playbooks, with the address from a local HTTP server -------------------------------------------
+
+PUBLIC = "52.95.110.1"
+
+
+@pytest.fixture
+def address_url():
+    """A local stand-in for checkip.amazonaws.com: /ip answers PUBLIC, /private a private address."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Answer(BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+            """Quiet."""
+
+        def do_GET(self):  # noqa: N802
+            body = {"/ip": PUBLIC + "\n", "/private": "10.1.2.3\n"}.get(self.path, "?").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield "http://127.0.0.1:%d" % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_grant_and_sweep_playbooks(ansible, lightsail_admin, address_url):
+    seed(lightsail_admin, "web-1", START)
+    granted = fqcn_playbook(ansible, "grant_access", dict(access_instance="web-1", access_grant_id="deploy-7", access_reason="deploy 7"),
+                            T0, address_url + "/ip")
+    result = granted.result("Grant or revoke")
+    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[PUBLIC + "/32"])]) and result["expires_at"] == "2026-11-29T00:30:00Z"
+
+    survey_vars = dict(access_instance="web-1", access_grant_id="survey-1", access_reason="from a survey",
+                       access_sources="198.51.100.7, 2001:db8::7\n", access_duration="2h")
+    survey = fqcn_playbook(ansible, "grant_access", survey_vars, T0)
+    assert survey.result("Grant or revoke")["opened"] == normalised([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
+
+    swept = fqcn_playbook(ansible, "sweep_access", dict(sweep_regions="us-east-1,"), T0_PLUS_31M)
+    assert [g["grant_id"] for item in swept.result("Sweep")["swept"] for g in item["grants"]] == ["deploy-7"]
+
+    revoked = fqcn_playbook(ansible, "grant_access", dict(access_instance="web-1", access_grant_id="survey-1", access_state="absent"), T0_PLUS_31M)
+    assert revoked.result("Grant or revoke")["closed"] == normalised([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
+    assert stored(lightsail_admin, "web-1") == normalised(START) and grant_tags(lightsail_admin) == {}
+
+
+def test_grant_playbook_refuses_an_address_that_is_not_public(ansible, lightsail_admin, address_url):
+    seed(lightsail_admin, "web-1", START)
+    run = fqcn_playbook(ansible, "grant_access", dict(access_instance="web-1", access_grant_id="deploy-7", access_reason="deploy 7"),
+                        T0, address_url + "/private", expect_failure=True)
+    assert "10.1.2.3" in run.stdout and "not a public address" in run.stdout
+    assert lightsail_admin.calls() == []
+
+
+def fqcn_playbook(ansible, name, extra_vars, now, address=None, expect_failure=False):
+    """Run playbooks/<name>.yml (what seed.lightsail.<name> runs), with the test clock and the address URL."""
+    env = at(now)
+    if address:
+        env["SEED_LIGHTSAIL_PUBLIC_IP_URL"] = address
+    return ansible.playbook(str(PLAYBOOKS / (name + ".yml")), extra_vars=extra_vars, env=env, expect_failure=expect_failure)

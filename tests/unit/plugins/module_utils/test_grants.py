@@ -300,7 +300,7 @@ def test_grants_allow_what_they_ask_while_live_and_leave_the_firewall_as_found(s
         assert all(_allowed(firewall, req) for _grant, req in granted)
     order.shuffle(granted)
     while granted:
-        (ending, _request), granted = granted[0], granted[1:]
+        ending, granted = granted[0][0], granted[1:]
         staying = [grant for grant, _req in granted]
         release = plan_release(firewall, [ending], staying)
         firewall = apply_writes(firewall, release.plan.operations, **behaviour)
