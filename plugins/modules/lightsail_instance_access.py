@@ -40,7 +40,7 @@ options:
     required: true
   grant_id:
     description:
-      - Names the grant, for renewing and revoking it. 1 to 64 letters, digits and C(. _ : @ + = -), starting with a
+      - Names the grant, for renewing and revoking it. 1 to 64 letters, digits and C(._:@+=-), starting with a
         letter or digit, for example V(deploy-4711).
     type: str
     required: true
@@ -60,7 +60,7 @@ options:
   reason:
     description:
       - Why the access is needed, shown wherever the grant is listed. Required with O(state=present).
-      - At most 256 letters, numbers, spaces and C(+ - = . _ : / @), the characters a Lightsail tag value may hold
+      - At most 256 letters, numbers, spaces and C(+-=._:/@), the characters a Lightsail tag value may hold
         (no commas, quotes or brackets).
     type: str
   ports:
@@ -444,9 +444,15 @@ def main():
             expires_at = now + parse_duration(params["duration"])
             reason = validate_reason(params["reason"])
             exceptions = parse_public_exceptions(params["public_exceptions"])
-            early = requested_rules(params, "LINUX_UNIX")  # sources checked before any call; the admin port needs the platform
-            if params["ports"]:
-                refuse_world_exposure(early, exceptions)
+            # Before any call: the sources, and the world policy where it does not depend on the platform (the admin port).
+            refusals = []
+            for platform in ([None] if params["ports"] else sorted(ADMIN_PORTS)):
+                try:
+                    refuse_world_exposure(requested_rules(params, platform), exceptions)
+                except RuleError as error:
+                    refusals.append(error)
+            if refusals and len(refusals) == (1 if params["ports"] else len(ADMIN_PORTS)):
+                raise refusals[0]
     except RuleError as error:
         module.fail_json(msg=str(error), **result)
     if clock_warning:

@@ -18,6 +18,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.grants import Grant
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import covering_entries
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import decode_record
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import disown
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import encode_record
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import expired_grants
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import grants_from_tags
@@ -309,3 +310,10 @@ def test_grants_allow_what_they_ask_while_live_and_leave_the_firewall_as_found(s
         assert all(_allowed(firewall, req) for _grant, req in granted), "ending one grant cut another off"
     assert firewall == start, "every grant ended: the firewall is as found"
     assert tags == {}
+
+
+def test_disown_drops_sources_made_permanent():
+    alice = Grant("alice", LATER, {SSH: v4(HOME, OFFICE), HTTP: v4(OFFICE)}, "a")
+    bob = Grant("bob", LATER, {SSH: v4(CAFE)}, "b")
+    assert disown([alice, bob], {SSH: v4(OFFICE), HTTP: v4(OFFICE)}) == [Grant("alice", LATER, {SSH: v4(HOME)}, "a")]
+    assert disown([bob], {SSH: v4(OFFICE)}) == []
