@@ -398,3 +398,23 @@ def fqcn_playbook(ansible, name, extra_vars, now, address=None, expect_failure=F
     if address:
         env["SEED_LIGHTSAIL_PUBLIC_IP_URL"] = address
     return ansible.playbook(str(PLAYBOOKS / (name + ".yml")), extra_vars=extra_vars, env=env, expect_failure=expect_failure)
+
+
+def test_sweep_writes_instances_concurrently(ansible, lightsail_admin):
+    names = ["node-%d" % n for n in range(4)]
+    for name in names:
+        seed(lightsail_admin, name, [rule("tcp", 80, cidrs=[WORLD4])])
+    run = ansible.playbook([{"name": "grants", "hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "grant", GRANT: {"instance_name": "{{ item }}", "grant_id": "g", "duration": "30m", "reason": "r", "sources": [HOME]},
+         "loop": names}]}], env=at(T0))
+    assert all(r["changed"] for r in run.result("grant")["results"])
+    lightsail_admin.clear_calls()
+    lightsail_admin.latency(2.0)  # every call takes 2 s: one after the other, 4 Closes would span at least 6 s
+    swept = sweep(ansible, T0_PLUS_31M)
+    lightsail_admin.latency(0)
+    assert not swept.get("failed") and len(swept["swept"]) == 4
+    closes = [c["time"] for c in lightsail_admin.calls(CLOSE)]
+    untags = [c["time"] for c in lightsail_admin.calls(UNTAG)]
+    assert len(closes) == 4 and len(untags) == 4
+    assert max(closes) - min(closes) < 2.0 and max(untags) - min(untags) < 2.0, "the instances' writes did not overlap"
+    assert all(stored(lightsail_admin, name) == normalised([rule("tcp", 80, cidrs=[WORLD4])]) for name in names)
