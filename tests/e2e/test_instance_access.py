@@ -418,3 +418,10 @@ def test_sweep_writes_instances_concurrently(ansible, lightsail_admin):
     assert len(closes) == 4 and len(untags) == 4
     assert max(closes) - min(closes) < 2.0 and max(untags) - min(untags) < 2.0, "the instances' writes did not overlap"
     assert all(stored(lightsail_admin, name) == normalised([rule("tcp", 80, cidrs=[WORLD4])]) for name in names)
+
+
+def test_a_grant_that_would_pass_fifty_tags_is_refused_before_any_write(ansible, lightsail_admin):
+    seed(lightsail_admin, "web-1", START, tags={"t%02d" % n: "x" for n in range(49)})
+    result = grant(ansible, "deploy-7")
+    assert result["failed"] and "carries 49 tags; the grant needs 2 more" in result["msg"], result["msg"]
+    assert operations(lightsail_admin) == [GET]
