@@ -50,7 +50,7 @@ antsibull-docs --config-file "$SITE/antsibull-docs.cfg" collection \
 
 # User guide: docs/*.md in reading order (pages not listed here follow, sorted), plus the
 # playbooks page generated from the playbooks' header comments.
-ORDER=(index concepts recipes awx baselines inventory reliability benchmarks)
+ORDER=(index concepts recipes access awx baselines inventory reliability benchmarks)
 pages=()
 for page in "${ORDER[@]}"; do
     [[ -f "$ROOT/docs/$page.md" ]] && pages+=("$page")

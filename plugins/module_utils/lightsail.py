@@ -307,7 +307,7 @@ def apply_operations_concurrently(client, operations_by_instance, max_concurrenc
 @LightsailErrorHandler.list_error_handler("get instance", default_value=None)
 @lightsail_retry
 def get_instance(client, instance_name):
-    """One instance as GetInstance returns it, or None when it does not exist."""
+    """The instance (its rules under networking.ports, its tags, its blueprint), or None when it does not exist."""
     return client.get_instance(instanceName=instance_name)["instance"]
 
 
@@ -353,3 +353,34 @@ def lightsail_regions():
     session = botocore.session.Session()
     return tuple(sorted(set(region for partition in session.get_available_partitions()
                             for region in session.get_available_regions("lightsail", partition_name=partition))))
+
+
+@LightsailErrorHandler.common_error_handler("tag resource")
+@lightsail_retry
+def tag_resource(client, resource_name, tags):
+    """Add or overwrite tags ({key: value}) of a resource; other tags stay."""
+    tag_list = [{"key": key, "value": tags[key]} for key in sorted(tags)]
+    return client.tag_resource(resourceName=resource_name, tags=tag_list)["operations"]
+
+
+@LightsailErrorHandler.common_error_handler("untag resource")
+@lightsail_retry
+def untag_resource(client, resource_name, tag_keys):
+    """Remove tags of a resource by key."""
+    return client.untag_resource(resourceName=resource_name, tagKeys=sorted(tag_keys))["operations"]
+
+
+def untag_resources_concurrently(client, tag_keys_by_resource, max_concurrency):
+    """Remove tags of several resources, at most ``max_concurrency`` at a time; {resource name: AnsibleLightsailError} for failures."""
+    failures = {}
+    if not tag_keys_by_resource:
+        return failures
+    with ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(tag_keys_by_resource)))) as pool:
+        futures = dict((pool.submit(untag_resource, client, name, keys), name) for name, keys in tag_keys_by_resource.items())
+        for future in as_completed(futures):
+            error = future.exception()
+            if isinstance(error, AnsibleLightsailError):
+                failures[futures[future]] = error
+            elif error is not None:
+                raise error
+    return failures

@@ -152,6 +152,67 @@ def put_instance_public_ports(req: Request) -> dict:
         return {"operation": render_operation(instance, "PutInstancePublicPorts")}
 
 
+# ---- tags --------------------------------------------------------------------------------------
+
+# Lightsail's tag rules (API reference, Tag): keys up to 128 characters, values up to 256, letters, numbers,
+# spaces and + - = . _ : / @; keys are case sensitive, unique per resource, and aws: is reserved. AWS's general
+# ceiling is 50 user tags per resource.
+TAG_KEY_MAX, TAG_VALUE_MAX, MAX_TAGS = 128, 256, 50
+TAG_PUNCTUATION = " +-=._:/@"
+TAG_OPERATIONS = ("TagResource", "UntagResource")
+
+
+def tag_resource(req: Request) -> dict:
+    with req.fleet.lock:
+        instance = _tagged_resource(req)
+        new = {}
+        for index, tag in enumerate(req.params["tags"], start=1):
+            where = "tags.%d" % index
+            key, value = tag.get("key"), tag.get("value", "")
+            if key is None:
+                raise invalid_input("%s.key is required" % where)
+            _check_tag_text(key, "%s.key" % where, TAG_KEY_MAX, allow_empty=False)
+            _check_tag_text(value, "%s.value" % where, TAG_VALUE_MAX, allow_empty=True)
+            if key.lower().startswith("aws:"):
+                raise invalid_input("%s.key: the prefix aws: is reserved for AWS use" % where)
+            if key in new:
+                raise invalid_input("%s.key: duplicate tag key %s" % (where, key))
+            new[key] = value
+        merged = {t["key"]: t["value"] for t in instance.tags}
+        merged.update(new)
+        if len(merged) > MAX_TAGS:
+            raise invalid_input("The resource %s would have %d tags; at most %d are allowed" % (instance.name, len(merged), MAX_TAGS))
+        instance.tags = [{"key": k, "value": v} for k, v in merged.items()]
+        return {"operations": [render_operation(instance, "TagResource")]}
+
+
+def untag_resource(req: Request) -> dict:
+    with req.fleet.lock:
+        instance = _tagged_resource(req)
+        removed = set(req.params["tagKeys"])
+        instance.tags = [t for t in instance.tags if t["key"] not in removed]
+        return {"operations": [render_operation(instance, "UntagResource")]}
+
+
+def _tagged_resource(req: Request) -> Instance:
+    """The instance a tag call names (only instances exist here); a resourceArn must be that instance's."""
+    instance = req.fleet.get(req.region, req.params["resourceName"])
+    arn = req.params.get("resourceArn")
+    if arn is not None and arn != instance.arn:
+        raise invalid_input("resourceArn %s is not the ARN of %s" % (arn, instance.name))
+    return instance
+
+
+def _check_tag_text(text: str, where: str, limit: int, allow_empty: bool) -> None:
+    if not text and not allow_empty:
+        raise invalid_input("%s must not be empty" % where)
+    if len(text) > limit:
+        raise invalid_input("%s: at most %d characters are allowed, got %d" % (where, limit, len(text)))
+    bad = sorted({c for c in text if not (c.isalnum() or c in TAG_PUNCTUATION)})
+    if bad:
+        raise invalid_input("%s: %s not allowed (letters, numbers, spaces and + - = . _ : / @ only)" % (where, " ".join(repr(c) for c in bad)))
+
+
 HANDLERS = {
     "GetInstance": get_instance,
     "GetInstances": get_instances,
@@ -159,6 +220,8 @@ HANDLERS = {
     "OpenInstancePublicPorts": open_instance_public_ports,
     "CloseInstancePublicPorts": close_instance_public_ports,
     "PutInstancePublicPorts": put_instance_public_ports,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
 }
 
 

@@ -151,7 +151,7 @@ def test_recipe(title, fleet, lightsail_env, tmp_path):
         assert after["win-1"][("tcp", 3389, 3389)][2] == ["lightsail-connect"]
 
 
-GUIDE_PAGES = ("concepts.md", "recipes.md", "awx.md", "index.md")
+GUIDE_PAGES = ("concepts.md", "recipes.md", "awx.md", "index.md", "access.md")
 
 
 def test_guide_yaml_is_valid(tmp_path):
