@@ -98,6 +98,10 @@ def _findings(entry):
             what = "%s%s %s/%s" % (label, finding["service"], finding["protocol"], ports)
             families.setdefault(what, []).append(finding["family"])
         parts.extend("%s (%s)" % (what, "+".join(found)) for what, found in families.items())
+    for grant in entry.get("temporary_access") or ():
+        parts.append("temporary access %s until %s (%s)" % (grant["grant_id"], grant["expires_at"], grant["reason"] or "no reason"))
+    for grant in entry.get("expired_access") or ():
+        parts.append("expired grant %s" % grant["grant_id"])
     if entry.get("failed"):
         parts.append("error: %s" % entry.get("error"))
     return ", ".join(parts) or "-"

@@ -25,8 +25,16 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import bui
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import GRANT_TAG_PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import expired_grants
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import held_sources
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import live_grants
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import read_grants
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
@@ -49,8 +57,9 @@ class BaselinePlanner(object):
     share their settings, which is what makes the memo pay off.
     """
 
-    def __init__(self, apply):
+    def __init__(self, apply, now=None):
         self.apply = apply
+        self.now = now
         self.warnings = []
         self._baselines = {}
         self._entries = {}
@@ -67,6 +76,25 @@ class BaselinePlanner(object):
         if isinstance(found, BaselineError):
             raise found
         return found
+
+    def _grants(self, grant_tags, current):
+        """(live grants, expired grants, {RuleKey: Sources} the live ones hold that are still open) of an instance.
+
+        A live grant's sources are temporary access, not drift: they are kept by an apply, and its expiry is left to
+        the sweeper. What an expired grant held is closed by an apply when the baseline does not want it.
+        """
+        if not grant_tags or self.now is None:
+            return [], [], {}
+        grants, problems = read_grants(grant_tags)
+        for key, problem in problems:
+            self.warnings.append("tag %s is not a readable grant record, so it is ignored: %s" % (key, problem))
+        live = live_grants(grants, self.now)
+        temporary = {}
+        for key, sources in held_sources(live).items():
+            still_open = Sources.of(*(set(held) & set(now) for held, now in zip(sources, current.get(key, Sources.empty()))))
+            if still_open:
+                temporary[key] = still_open
+        return live, expired_grants(grants, self.now), temporary
 
     def refusal(self, options):
         """The BaselineError when the settings are refused on every platform and address type (nothing to read for), else None."""
@@ -90,21 +118,28 @@ class BaselinePlanner(object):
         platform, address_type = summary["platform"], summary["ip_address_type"]
         desired = self.baseline(options, platform, address_type)
         ports = (instance.get("networking") or {}).get("ports") or []
-        memo_key = (id(options), platform, address_type, json.dumps(ports, sort_keys=True))
+        grant_tags = dict((key, value) for key, value in instance_tags(instance).items() if key.startswith(GRANT_TAG_PREFIX))
+        memo_key = (id(options), platform, address_type, json.dumps(ports, sort_keys=True), json.dumps(grant_tags, sort_keys=True))
         if memo_key not in self._entries:
             current, _private, odd = read_networking_ports(ports)
+            live, expired, temporary = self._grants(grant_tags, current)
+            wanted = dict(desired)
+            for key, sources in temporary.items():
+                merge_into(wanted, key, sources)
             try:
-                plan = plan_changes(current, desired, "present", purge=True) if self.apply else None
+                plan = plan_changes(current, wanted, "present", purge=True) if self.apply else None
             except RuleError as error:  # a limit of Lightsail's the plan would exceed
                 raise BaselineError("instance %s" % instance["name"], str(error))
             refused = refuse_resending_odd_values(plan.operations, instance["name"]) if plan else None
             if refused:
                 raise BaselineError("instance %s" % instance["name"], refused.split(": ", 1)[1])
             operations = [op.to_dict() for op in plan.operations] if plan else []
-            entry = instance_report(None, region, platform, current, desired, options.public_exceptions, operations, plan.after if plan else None)
-            # An exclusive write leaves exactly the baseline, which passed the policy when it was built.
-            after = entry["compliant"] if not plan else plan.after == desired or evaluate(plan.after, desired, options.public_exceptions)["compliant"]
-            entry.update(profile=options.profile, address_type=address_type, compliant_after=after)
+            entry = instance_report(None, region, platform, current, wanted, options.public_exceptions, operations, plan.after if plan else None)
+            # An exclusive write leaves exactly the baseline, which passed the policy when it was built (live grants aside).
+            after = entry["compliant"] if not plan else plan.after == desired or evaluate(plan.after, wanted, options.public_exceptions)["compliant"]
+            entry.update(profile=options.profile, address_type=address_type, compliant_after=after,
+                         temporary_access=[grant.to_dict(self.now) for grant in live],
+                         expired_access=[grant.to_dict(self.now) for grant in expired])
             self._entries[memo_key] = (plan, entry, bool(odd))
         plan, entry, odd = self._entries[memo_key]
         if odd:
@@ -118,7 +153,7 @@ def failed_entry(name, region, message, host=None):
         "name": name, "host": host, "region": region, "platform": None, "address_type": None,
         "compliant": False, "compliant_after": None, "missing": [], "extra": [], "violations": [], "excepted": [],
         "changed": False, "operations": [], "ports_before": [], "ports_after": None, "failed": True, "error": message,
-        "applied_operations": [], "failed_operation": None, "pending_operations": [],
+        "applied_operations": [], "failed_operation": None, "pending_operations": [], "temporary_access": [], "expired_access": [],
         "error_code": None, "transient": False, "outcome": "not planned",
     }
 

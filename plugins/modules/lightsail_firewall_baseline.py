@@ -281,6 +281,9 @@ notes:
   - When the writes of some instances fail after retries, the others are still written; the module then fails, and
     the entries of the failed instances carry the error and which writes were applied. Running it again converges.
   - Throttling (C(ThrottlingException)) is retried with a jittered backoff per call.
+  - Temporary access granted with M(seed.lightsail.lightsail_instance_access) and not expired (on the controller's UTC
+    clock) is reported under RV(instances[].temporary_access) and kept by an apply; what expired grants held is closed
+    unless the baseline wants it. Their policy findings are reported like any other rule's.
   - A rule is open to the world when its sources on one family together cover every address (V(0.0.0.0/0), or for
     example V(0.0.0.0/1) and V(128.0.0.0/1)); findings name V(0.0.0.0/0) or V(::/0) as their source.
 extends_documentation_fragment:
@@ -442,6 +445,19 @@ instances:
     address_type:
       description: The instance's C(ipAddressType) (V(dualstack), V(ipv4) or V(ipv6)); V(null) when it was not read.
       type: str
+    temporary_access:
+      description:
+        - The live grants of M(seed.lightsail.lightsail_instance_access) recorded on the instance (C(grant_id),
+          C(expires_at), C(reason), C(ports) it holds, C(expired) false). Their sources are temporary access, not drift
+          or extra rules, and an apply keeps them; the sweeper M(seed.lightsail.lightsail_access_sweep) ends them.
+      type: list
+      elements: dict
+    expired_access:
+      description:
+        - Grants recorded on the instance that have expired (C(expired) true). An apply closes what they held unless the
+          baseline wants it; their tags are left for the sweeper.
+      type: list
+      elements: dict
     compliant_after:
       description:
         - Whether the firewall the run leaves (in check mode, would leave) is exactly the baseline with no violation.
@@ -579,6 +595,9 @@ missing_names:
 """
 
 import json
+import os
+from datetime import datetime
+from datetime import timezone
 
 from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
@@ -590,6 +609,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet impo
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import entry_after_failure
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations_concurrently
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
@@ -743,7 +763,10 @@ def main():
     check_regions(module, regions)
     result["regions"] = regions
 
-    planner = BaselinePlanner(apply)
+    now, clock_warning = controller_now(os.environ, datetime.now(timezone.utc))
+    if clock_warning:
+        module.warn(clock_warning)
+    planner = BaselinePlanner(apply, now)
     items, refused, unselected, clients = [], [], [], {}
     if targets is None and planner.refusal(options):
         module.fail_json(msg="%s; nothing was read or written" % planner.refusal(options), **result)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+
 import pytest
 
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
@@ -9,7 +13,10 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import par
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
+from ansible_collections.seed.lightsail.plugins.module_utils.grants import Grant
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
 
 OFFICE, OFFICE6 = "203.0.113.0/24", "2001:db8::/32"
 
@@ -85,3 +92,36 @@ def test_the_diff_is_headed_with_the_instance_and_its_host():
     item = planner.plan(instance("web-1", [SSH_WORLD]), "r", parse_baseline_options({"admin_cidrs": [OFFICE]}), host="inventory-web")
     diff = instance_diff(item)
     assert diff["before_header"] == "web-1 (host inventory-web) (before)" and diff["after_header"] == "web-1 (host inventory-web) (after)"
+
+
+class TestGrants:
+    """Temporary access (grants recorded in tags) is neither drift nor removed by an apply, until it expires."""
+
+    NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=timezone.utc)
+    DEPLOY = "198.51.100.7/32"
+
+    def grant_tags(self, grant_id, expires_at):
+        grant = Grant(grant_id, expires_at, {RuleKey("tcp", 22, 22): Sources.of([self.DEPLOY])}, "deploy")
+        return [{"key": key, "value": value} for key, value in grant.to_tags().items()]
+
+    def with_grant(self, expires_at):
+        ssh = port("tcp", 22, 22, [OFFICE, self.DEPLOY], [], ["lightsail-connect"])
+        return dict(instance("web-1", [ssh]), tags=self.grant_tags("ci-42", expires_at))
+
+    def test_a_live_grant_is_temporary_access_and_an_apply_keeps_it(self):
+        planner = BaselinePlanner(apply=True, now=self.NOW)
+        item = planner.plan(self.with_grant(self.NOW + timedelta(hours=1)), "r", parse_baseline_options({"admin_cidrs": [OFFICE]}))
+        assert item.entry["compliant"] is True and item.entry["extra"] == [] and item.plan.operations == []
+        assert [grant["grant_id"] for grant in item.entry["temporary_access"]] == ["ci-42"] and item.entry["expired_access"] == []
+        assert item.entry["temporary_access"][0]["expires_at"] == "2026-11-29T13:00:00Z"
+
+    def test_an_expired_grant_is_closed_by_an_apply(self):
+        planner = BaselinePlanner(apply=True, now=self.NOW)
+        item = planner.plan(self.with_grant(self.NOW - timedelta(minutes=1)), "r", parse_baseline_options({"admin_cidrs": [OFFICE]}))
+        assert item.entry["compliant"] is False and item.entry["extra"][0]["cidrs"] == [self.DEPLOY]
+        assert item.entry["temporary_access"] == [] and [grant["grant_id"] for grant in item.entry["expired_access"]] == ["ci-42"]
+        assert self.DEPLOY not in str(item.plan.after) and item.entry["compliant_after"] is True
+
+    def test_without_a_clock_grants_are_not_read(self):
+        item = BaselinePlanner(apply=False).plan(self.with_grant(self.NOW + timedelta(hours=1)), "r", parse_baseline_options({"admin_cidrs": [OFFICE]}))
+        assert item.entry["extra"][0]["cidrs"] == [self.DEPLOY] and item.entry["temporary_access"] == []
