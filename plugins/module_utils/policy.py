@@ -149,6 +149,11 @@ def parse_public_exceptions(specs, field="public_exceptions"):
         if spec.get("protocol") is None:
             raise RuleError(where + ".protocol", "is required")
         key = normalize_key(spec.get("protocol"), spec.get("from_port"), spec.get("to_port"), where)
+        if key.protocol not in ("tcp", "udp", "all"):
+            # The policy flags ports, so an exception names ports; it also opens them to the world in a baseline, and an
+            # ICMP "exception" with -1 would open every ICMP type to everyone.
+            raise RuleError(where + ".protocol", "%r: an exception is for tcp, udp or all ports; put ICMP rules in extra_rules with their sources"
+                            % (spec.get("protocol"),))
         reason = spec.get("reason")
         if reason is None or not str(reason).strip():
             raise RuleError(where + ".reason", "is required: say why %s may be open to the world" % key.describe())

@@ -294,3 +294,10 @@ def test_the_documented_table_matches_the_data():
     expected = set((row.service, row.protocols, "%d" % row.from_port if row.from_port == row.to_port else "%d-%d" % (row.from_port, row.to_port))
                    for row in FLAGGED_PORTS)
     assert documented == expected
+
+
+@pytest.mark.parametrize("protocol", ["icmp", "icmpv6", "ICMP"])
+def test_an_exception_is_for_ports_not_icmp(protocol):
+    """Issue 13 item 13: an ICMP exception with -1 opened every ICMP type to the world."""
+    with pytest.raises(RuleError, match=r"public_exceptions\[0\]\.protocol: '%s': an exception is for tcp, udp or all ports" % protocol):
+        parse_public_exceptions([{"protocol": protocol, "from_port": -1, "reason": "ping"}])
