@@ -51,6 +51,13 @@ RULE_OPTIONS = dict(
     ipv6_cidrs=dict(type="list", elements="str"),
     cidr_list_aliases=dict(type="list", elements="str"),
 )
+# The argument spec of one public exception (the shape policy.parse_public_exceptions reads).
+EXCEPTION_OPTIONS = dict(
+    protocol=dict(type="str", required=True),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    reason=dict(type="str", required=True),
+)
 
 
 class AnsibleLightsailModule(AnsibleAWSModule):

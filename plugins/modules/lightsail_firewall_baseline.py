@@ -599,6 +599,7 @@ import os
 from datetime import datetime
 from datetime import timezone
 
+from ansible_collections.seed.lightsail.plugins.module_utils.base import EXCEPTION_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
@@ -621,12 +622,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.selection import Fi
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
 
-EXCEPTION_OPTIONS = dict(
-    protocol=dict(type="str", required=True),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    reason=dict(type="str", required=True),
-)
 PROFILES = ["locked_down", "console_only", "web", "web_https_only", "custom"]
 # A target's settings default to the module's, so they have no defaults of their own.
 TARGET_SETTINGS = dict(

@@ -354,6 +354,7 @@ import os
 from datetime import datetime
 from datetime import timezone
 
+from ansible_collections.seed.lightsail.plugins.module_utils.base import EXCEPTION_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADMIN_PORTS
@@ -386,13 +387,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
-
-EXCEPTION_OPTIONS = dict(
-    protocol=dict(type="str", required=True),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    reason=dict(type="str", required=True),
-)
 
 
 def requested_rules(params, platform):
