@@ -29,7 +29,8 @@ demo: run-venv ## audit, harden and audit a local fleet again, with reports (too
 sandbox: run-venv ## the local Lightsail API with the demo fleet, and the lines to paste into another shell to use it (Ctrl-C stops it)
 	@printf '# Paste these lines into another shell, then run any playbook of docs/recipes.md there: ansible-playbook recipe.yml\n'
 	@printf 'source %q\n' "$(RUN_VENV)/bin/activate"
-	@printf 'export ANSIBLE_COLLECTIONS_PATH=%q ANSIBLE_HOME=%q\n' "$$($(RUN_VENV)/bin/python tools/collection_tree.py live --venv $(RUN_VENV))" "$(CURDIR)/.tmp/ansible-home"
+	@printf 'export ANSIBLE_COLLECTIONS_PATH=%q ANSIBLE_HOME=%q ANSIBLE_REMOTE_TMP=%q\n' "$$($(RUN_VENV)/bin/python tools/collection_tree.py live --venv $(RUN_VENV))" \
+	    "$(CURDIR)/.tmp/ansible-home" "$(CURDIR)/.tmp/ansible-home/tmp"
 	@printf 'export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false\n'
 	@PYTHONPATH=$(CURDIR)/tests exec $(RUN_VENV)/bin/python -m lightsail_service --seed demo --print-env
 

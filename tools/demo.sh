@@ -35,7 +35,8 @@ grep -q '^unset ' "$WORK/service.env" || { echo "demo: the Lightsail service did
 # Credentials the way AWX injects them: environment variables only.
 # shellcheck source=/dev/null
 source "$WORK/service.env"
-export ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_HOME=$ROOT/.tmp/ansible-home
+# ANSIBLE_REMOTE_TMP too: with `-c local` the "remote" is this machine, and its default is ~/.ansible/tmp.
+export ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_HOME=$ROOT/.tmp/ansible-home ANSIBLE_REMOTE_TMP=$ROOT/.tmp/ansible-home/tmp
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 export ANSIBLE_PYTHON_INTERPRETER=$VENV/bin/python
 export PATH=$VENV/bin:$PATH
