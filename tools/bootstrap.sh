@@ -118,7 +118,9 @@ if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11)
         rm -rf "$VENV"
     fi
     log "creating $VENV_KIND venv $VENV with $PY ($("$PY" --version 2>&1))"
-    "$PY" -m venv $([[ "$VENV_KIND" == run ]] && echo --without-pip) "$VENV"
+    venv_options=()
+    [[ "$VENV_KIND" == run ]] && venv_options=(--without-pip)
+    "$PY" -m venv "${venv_options[@]}" "$VENV"
 fi
 VPY=$VENV/bin/python
 [[ "$VENV_KIND" == run ]] || "$VPY" -m pip --version >/dev/null 2>&1 || "$VPY" -m ensurepip --upgrade >/dev/null
