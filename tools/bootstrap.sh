@@ -175,9 +175,7 @@ EOF
     rm -rf "$wheels"
 fi
 
-version=$("$VENV/bin/ansible" --version)  # no `| head`: SIGPIPE + pipefail would fail the run
-log "${version%%$'\n'*}"
-dists=(boto3 botocore)
+dists=(ansible-core boto3 botocore)
 [[ "$VENV_KIND" == run ]] || dists+=(pytest ansible-lint ansible awscli)
 "$VPY" - "${dists[@]}" <<'EOF'
 import importlib.metadata as md
