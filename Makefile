@@ -3,12 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV ?= $(CURDIR)/.venv
 export VENV
+# The light venv of `make demo` and `make sandbox`: ansible-core, boto3, amazon.aws; no test or release tooling.
+RUN_VENV ?= $(CURDIR)/.venv-run
 PYTEST := $(VENV)/bin/python -m pytest
 # extra pytest arguments, e.g. make unit PYTEST_ARGS='-k plan -x'
 PYTEST_ARGS ?=
 XDIST := $(if $(filter 1,$(SERIAL)),,-n auto)
 
-.PHONY: help venv demo test unit service e2e pytest sanity lint matrix clean distclean
+.PHONY: help venv run-venv demo sandbox test unit service e2e pytest sanity lint matrix clean distclean
 
 help: ## show this help
 	@echo "seed.lightsail make targets (VENV=$(VENV); SERIAL=1 runs pytest without xdist):"
@@ -17,8 +19,20 @@ help: ## show this help
 venv: ## create/refresh the dev venv (tools/bootstrap.sh; no-op when up to date)
 	tools/bootstrap.sh
 
-demo: venv ## run the demo (tools/demo.sh)
-	tools/demo.sh
+run-venv: ## create/refresh the light venv .venv-run that only runs the collection (VENV_KIND=run tools/bootstrap.sh)
+	VENV=$(RUN_VENV) VENV_KIND=run tools/bootstrap.sh
+
+demo: run-venv ## audit, harden and audit a local fleet again, with reports (tools/demo.sh)
+	VENV=$(RUN_VENV) tools/demo.sh
+
+# The lines are printed first and the service then runs in the foreground: paste them into another shell.
+sandbox: run-venv ## the local Lightsail API with the demo fleet, and the lines to paste into another shell to use it (Ctrl-C stops it)
+	@printf '# Paste these lines into another shell, then run any playbook of docs/recipes.md there: ansible-playbook recipe.yml\n'
+	@printf 'source %q\n' "$(RUN_VENV)/bin/activate"
+	@printf 'export ANSIBLE_COLLECTIONS_PATH=%q ANSIBLE_HOME=%q ANSIBLE_REMOTE_TMP=%q\n' "$$($(RUN_VENV)/bin/python tools/collection_tree.py live --venv $(RUN_VENV))" \
+	    "$(CURDIR)/.tmp/ansible-home" "$(CURDIR)/.tmp/ansible-home/tmp"
+	@printf 'export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false\n'
+	@PYTHONPATH=$(CURDIR)/tests exec $(RUN_VENV)/bin/python -m lightsail_service --seed demo --print-env
 
 test: ## full test: bootstrap, pytest (unit+service+e2e), sanity, lint, release check (tools/test.sh)
 	tools/test.sh

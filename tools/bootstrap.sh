@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Create or refresh the development venv for seed.lightsail.
+# Create or refresh a venv for seed.lightsail: the development venv, or the light one that only runs the collection.
 #
 #   VENV=...              venv path (default: <repo>/.venv)
+#   VENV_KIND=dev         (default) everything of requirements-dev.txt, the `ansible` package installed with --no-deps
+#                         for amazon.aws, and the get-pip stand-in below
+#   VENV_KIND=run         only what running the collection needs (make demo, make sandbox): the ansible-core line of
+#                         requirements-dev.txt, requirements.txt (boto3, botocore), and amazon.aws, community.aws and
+#                         ansible.posix (the collections tools/collection_tree.py links) taken out of the same `ansible`
+#                         wheel instead of installing its 21,000 files. No pip inside (the interpreter's own pip
+#                         installs into it) and nothing written outside the venv.
 #   PYTHON=...            interpreter for a new venv (default: python3.11, else python3 if it is 3.11)
 #   ANSIBLE_CORE_SPEC=... replaces the ansible-core line of requirements-dev.txt (matrix: 'ansible-core>=2.17,<2.18')
 #   ANSIBLE_PKG_SPEC=...  the ansible package installed with --no-deps for amazon.aws (default: ansible==12.3.0)
 #   FORCE=1               ignore the stamp and reinstall
 #
 # Idempotent: a stamp in the venv holds a hash of every input; when it matches, nothing is installed.
-# Also writes an offline stand-in for ansible-test's get-pip script into ~/.ansible/test/cache/.
+# VENV_KIND=dev also writes an offline stand-in for ansible-test's get-pip script into ~/.ansible/test/cache/.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +23,7 @@ VENV=${VENV:-$ROOT/.venv}
 case "$VENV" in /*) ;; *) VENV=$ROOT/$VENV ;; esac
 ANSIBLE_PKG_SPEC=${ANSIBLE_PKG_SPEC:-ansible==12.3.0}
 ANSIBLE_CORE_SPEC=${ANSIBLE_CORE_SPEC:-}
+VENV_KIND=${VENV_KIND:-dev}
 CERT=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 REQ=$ROOT/requirements-dev.txt
 STAMP=$VENV/.bootstrap-stamp
@@ -24,9 +32,15 @@ STANDIN_MARKER='seed.lightsail get-pip stand-in'
 start=$SECONDS
 
 log() { printf 'bootstrap: %s\n' "$*"; }
-# pip, minus the machine-local index's "Location ... is ignored" warnings (exit status kept).
-vpip() { "$VPY" -m pip "$@" 2> >(grep -v "^WARNING: Location 'file:.*is ignored" >&2); }
+# pip for the venv (its own; for a run venv the interpreter's, pointed at it), minus the machine-local index's
+# "Location ... is ignored" warnings (exit status kept).
+vpip() {
+    local pip_python=$VPY
+    [[ "$VENV_KIND" == run ]] && set -- --python "$VPY" "$@" && pip_python=$PY
+    "$pip_python" -m pip "$@" 2> >(grep -v "^WARNING: Location 'file:.*is ignored" >&2)
+}
 die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
+[[ "$VENV_KIND" == dev || "$VENV_KIND" == run ]] || die "VENV_KIND must be dev or run, not $VENV_KIND"
 
 pick_python() {
     if [[ -n "${PYTHON:-}" ]]; then
@@ -103,48 +117,70 @@ if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11)
         log "removing broken venv $VENV"
         rm -rf "$VENV"
     fi
-    log "creating venv $VENV with $PY ($("$PY" --version 2>&1))"
-    "$PY" -m venv "$VENV"
+    log "creating $VENV_KIND venv $VENV with $PY ($("$PY" --version 2>&1))"
+    venv_options=()
+    [[ "$VENV_KIND" == run ]] && venv_options=(--without-pip)
+    "$PY" -m venv "${venv_options[@]}" "$VENV"
 fi
 VPY=$VENV/bin/python
+[[ "$VENV_KIND" == run ]] || "$VPY" -m pip --version >/dev/null 2>&1 || "$VPY" -m ensurepip --upgrade >/dev/null
 
 # Inputs that decide what gets installed.
 stamp_value=$( {
     cat "$REQ" "$ROOT/requirements.txt" "${BASH_SOURCE[0]}" 2>/dev/null || true
-    printf 'core=%s pkg=%s py=%s\n' "$ANSIBLE_CORE_SPEC" "$ANSIBLE_PKG_SPEC" "$("$VPY" -c 'import sys; print(sys.version)')"
+    printf 'kind=%s core=%s pkg=%s py=%s\n' "$VENV_KIND" "$ANSIBLE_CORE_SPEC" "$ANSIBLE_PKG_SPEC" "$("$VPY" -c 'import sys; print(sys.version)')"
 } | sha256sum | cut -d' ' -f1)
 
 if [[ "${FORCE:-0}" != 1 && -f "$STAMP" && "$(cat "$STAMP")" == "$stamp_value" ]]; then
     log "venv $VENV is up to date (stamp matches), nothing to install"
-    install_standins "$VPY"
+    [[ "$VENV_KIND" == run ]] || install_standins "$VPY"
     log "done in $((SECONDS - start))s"
     exit 0
 fi
 
-# Effective requirements: absolute -r paths, optional ansible-core override.
-eff=$VENV/requirements-dev.effective.txt
+# Effective requirements: absolute -r paths, optional ansible-core override; a run venv keeps only those two lines.
+eff=$VENV/requirements-$VENV_KIND.effective.txt
 while IFS= read -r line || [[ -n "$line" ]]; do
     case "$line" in
         ansible-core*) [[ -n "$ANSIBLE_CORE_SPEC" ]] && line=$ANSIBLE_CORE_SPEC ;;
         "-r "*) line="-r $ROOT/${line#-r }" ;;
+        *) [[ "$VENV_KIND" == run ]] && continue ;;
     esac
     printf '%s\n' "$line"
 done <"$REQ" >"$eff"
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-log "upgrading pip"
-vpip install --quiet --upgrade 'pip>=24.2'
-log "installing requirements (${ANSIBLE_CORE_SPEC:-ansible-core from requirements-dev.txt})"
-vpip install --quiet -r "$eff"
-log "installing $ANSIBLE_PKG_SPEC --no-deps (bundled amazon.aws, community.aws, ansible.posix)"
-vpip install --quiet --no-deps "$ANSIBLE_PKG_SPEC"
+if [[ "$VENV_KIND" == dev ]]; then
+    log "upgrading pip"
+    vpip install --quiet --upgrade 'pip>=24.2'
+    log "installing requirements (${ANSIBLE_CORE_SPEC:-ansible-core from requirements-dev.txt})"
+    vpip install --quiet -r "$eff"
+    log "installing $ANSIBLE_PKG_SPEC --no-deps (bundled amazon.aws, community.aws, ansible.posix)"
+    vpip install --quiet --no-deps "$ANSIBLE_PKG_SPEC"
+else
+    wheels=$VENV/.wheels
+    rm -rf "$wheels"
+    log "installing $(grep -v '^-r' "$eff") and requirements.txt; downloading $ANSIBLE_PKG_SPEC meanwhile"
+    vpip download --quiet --no-deps --only-binary=:all: --dest "$wheels" "$ANSIBLE_PKG_SPEC" &
+    download=$!
+    vpip install --quiet --no-compile -r "$eff"
+    wait "$download" || die "could not download $ANSIBLE_PKG_SPEC"
+    log "taking amazon.aws, community.aws and ansible.posix out of $(basename "$wheels"/ansible-*.whl)"
+    "$VPY" - "$wheels"/ansible-*.whl <<'EOF'
+import sys, sysconfig, zipfile
+wanted = tuple('ansible_collections/%s/' % name for name in ('amazon/aws', 'community/aws', 'ansible/posix'))
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    wheel.extractall(sysconfig.get_paths()['purelib'], [n for n in wheel.namelist() if n.startswith(wanted)])
+EOF
+    rm -rf "$wheels"
+fi
 
-version=$("$VENV/bin/ansible" --version)  # no `| head`: SIGPIPE + pipefail would fail the run
-log "${version%%$'\n'*}"
-"$VPY" - <<'EOF'
+dists=(ansible-core boto3 botocore)
+[[ "$VENV_KIND" == run ]] || dists+=(pytest ansible-lint ansible awscli)
+"$VPY" - "${dists[@]}" <<'EOF'
 import importlib.metadata as md
-import json, os, site
-for dist in ('boto3', 'botocore', 'pytest', 'ansible-lint', 'ansible', 'awscli'):
+import json, os, site, sys
+for dist in sys.argv[1:]:
     print('bootstrap: %s %s' % (dist, md.version(dist)))
 for base in site.getsitepackages():
     path = os.path.join(base, 'ansible_collections', 'amazon', 'aws', 'MANIFEST.json')
@@ -156,6 +192,6 @@ else:
     raise SystemExit('bootstrap: ERROR: amazon.aws not found in site-packages')
 EOF
 
-install_standins "$VPY"
+[[ "$VENV_KIND" == run ]] || install_standins "$VPY"
 printf '%s\n' "$stamp_value" >"$STAMP"
 log "venv $VENV ready in $((SECONDS - start))s"
