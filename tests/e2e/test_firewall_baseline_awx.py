@@ -75,9 +75,10 @@ EXPECTED = {
 }
 
 
-def module_reads(admin):
-    """The calls after the inventory's listings: what the role's module run read and wrote."""
-    return Counter(call["operation"] for call in admin.calls())
+def port(protocol, from_port, cidrs=(), ipv6=(), aliases=()):
+    """One rule written literally in the shape of the modules' ports (what --diff shows)."""
+    return {"protocol": protocol, "from_port": from_port, "to_port": from_port, "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6),
+            "cidr_list_aliases": list(aliases)}
 
 
 def test_host_scope_batch_over_two_regions_with_per_host_variables(job, admin, service):
@@ -108,3 +109,140 @@ def test_host_scope_batch_over_two_regions_with_per_host_variables(job, admin, s
     assert again.recap == {"db-1": "ok", "eu-mx-1": "ok", "eu-web-1": "ok", "web-1": "ok"}
     assert admin.write_calls() == []
     assert again.set_stats["summary"]["compliant"] == 4
+
+
+def static_hosts(*hosts):
+    """A static inventory: (host, instance name, region) each, in the group lightsail, as the inventory source would set them."""
+    return {"lightsail": {"hosts": dict((host, {"lightsail_name": name, "lightsail_region": region}) for host, name, region in hosts)}}
+
+
+def test_each_host_gets_its_own_outcome_and_a_failed_write_is_reported_before_the_run_fails(job, admin, tmp_path):
+    admin.seed_instance("web-1")
+    admin.seed_instance("web-2", region="eu-west-1")
+    admin.seed_instance("ok-1", ports=[{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": [OFFICE], "cidrListAliases": [CONNECT]}])
+    admin.seed_instance("locked-1")
+    before = dict((name, firewall(admin, name)) for name in ("ok-1", "locked-1"))
+    # The first write gets no answer (and is not carried out): one of web-1 and web-2 fails, the other is written.
+    admin.drop(1, operation="PutInstancePublicPorts")
+    admin.clear_calls()
+    report = tmp_path / "report.json"
+
+    run = job("apply", inventory=static_hosts(("web-1", "web-1", "us-east-1"), ("web-2", "web-2", "eu-west-1"), ("ok-1", "ok-1", "us-east-1"),
+                                              ("locked-1", "locked-1", "us-east-1"), ("ghost", "ghost-1", "us-east-1")),
+              group_vars={"lightsail": {"firewall_baseline_profile": "locked_down", "firewall_baseline_admin_cidrs": OFFICE}},
+              host_vars={"locked-1": {"firewall_baseline_admin_cidrs": [], "firewall_baseline_keep_console_access": False}},
+              extravars=dict(HOSTS, firewall_baseline_report_path=str(report)), cmdline="--diff",
+              env={"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
+
+    assert run.status == "failed", run
+    recap = run.recap
+    [failed_web] = [host for host in ("web-1", "web-2") if recap[host] == "failed"]
+    [written_web] = [host for host in ("web-1", "web-2") if recap[host] == "changed"]
+    assert recap == {failed_web: "failed", written_web: "changed", "ok-1": "ok", "locked-1": "failed", "ghost": "failed"}
+    outcomes = run.results(OUTCOME)
+    assert "allow_lockout" in outcomes["locked-1"]["msg"] and "nothing was written" in outcomes["locked-1"]["msg"]
+    assert outcomes["ghost"]["msg"] == "no instance named ghost-1 in region us-east-1; nothing was written"
+    assert "PutInstancePublicPorts" in outcomes[failed_web]["msg"] or "answer" in outcomes[failed_web]["msg"]
+    # Each host's own --diff: only the written host has one, headed with its instance.
+    assert [host for host, result in outcomes.items() if result.get("diff")] == [written_web]
+    assert outcomes[written_web]["diff"]["before_header"] == "%s (before)" % written_web
+    region = "us-east-1" if written_web == "web-1" else "eu-west-1"
+    assert firewall(admin, written_web, region) == [api_rule("tcp", 22, [OFFICE], aliases=[CONNECT])]
+    assert dict((name, firewall(admin, name)) for name in before) == before
+    assert sorted(call["params"]["instanceName"] for call in admin.write_calls()) == ["web-1", "web-2"]
+
+    # The failures were reported (table, set_stats, JSON file) before anything failed the run.
+    table = run.result(SHOW)["msg"]
+    assert table[0].startswith("Apply: 1 instance(s) changed, 3 failed")
+    rows = dict((line.split()[0], line.split()) for line in table[2:-1])
+    assert rows[failed_web][3:5] == ["NON-COMPLIANT", "FAILED"] and rows[written_web][3:5] == ["NON-COMPLIANT", "compliant"]
+    assert rows["ok-1"][3:5] == ["compliant", "unchanged"] and rows["ghost-1"][3:5] == ["FAILED", "FAILED"]
+    stats = run.set_stats
+    assert sorted(stats["failed"]) == sorted(["ghost-1", "locked-1", failed_web]) and stats["changed"] == [written_web]
+    saved = json.loads(report.read_text())
+    assert saved["summary"]["failed"] == 3 and saved["summary"]["changed"] == 1
+    [entry] = [entry for entry in saved["instances"] if entry["name"] == failed_web]
+    assert entry["failed_operation"]["operation"] == "PutInstancePublicPorts" and entry["ports_after"] is None and entry["host"] == failed_web
+
+
+def test_a_check_job_then_a_real_job_with_show_changes(job, admin, tmp_path):
+    admin.seed_instance("web-1", blueprint="nginx")
+    admin.seed_instance("db-1", extra_ports=[{"protocol": "tcp", "fromPort": 3306, "toPort": 3306, "cidrs": [WORLD4]}])
+    admin.seed_instance("ok-1", ports=[{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": [OFFICE], "cidrListAliases": [CONNECT]},
+                                       {"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6]},
+                                       {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6]}])
+    admin.clear_calls()
+    options = dict(inventory=lightsail_source(["us-east-1"]), extravars=dict(HOSTS, firewall_baseline_profile="web", firewall_baseline_admin_cidrs=OFFICE,
+                                                                                firewall_baseline_report_path=str(tmp_path / "report.json")))
+
+    check = job("check", cmdline="--check --diff", **options)
+
+    assert check.status == "successful", check
+    assert admin.write_calls() == []
+    assert check.recap == {"db-1": "changed", "ok-1": "ok", "web-1": "changed"}
+    outcomes = check.results(OUTCOME)
+    assert sorted(host for host, result in outcomes.items() if result.get("diff")) == ["db-1", "web-1"]
+    assert outcomes["db-1"]["diff"]["before_header"] == "db-1 (before)"
+    assert outcomes["db-1"]["diff"]["before"] == {"ports": [
+        port("tcp", 22, [WORLD4], [WORLD6]), port("tcp", 80, [WORLD4], [WORLD6]), port("tcp", 3306, [WORLD4])]}
+    assert outcomes["db-1"]["diff"]["after"] == {"ports": [
+        port("tcp", 22, [OFFICE], aliases=[CONNECT]), port("tcp", 80, [WORLD4], [WORLD6]), port("tcp", 443, [WORLD4], [WORLD6])]}
+    assert outcomes["db-1"]["msg"] == "db-1: found non-compliant (2 missing, 2 extra, 3 violations); would be made compliant (check mode)"
+    stats = check.set_stats
+    assert (stats["check_mode"], stats["would_change"], stats["changed"]) == (True, ["db-1", "web-1"], [])
+    assert (stats["summary"]["would_change"], stats["summary"]["changed"]) == (2, 0)
+    table = check.result(SHOW)["msg"]
+    assert table[0] == "Check run of an apply: nothing was written; 2 instance(s) would change, profile web, us-east-1"
+    rows = dict((line.split()[0], line.split()) for line in table[2:-1])
+    assert rows["db-1"][3:6] == ["NON-COMPLIANT", "would", "be"] and rows["ok-1"][3:5] == ["compliant", "unchanged"]
+    assert rows["db-1"][-1] != "yes" and "would change" in table[-1]
+    saved = json.loads((tmp_path / "report.json").read_text())
+    assert (saved["check_mode"], saved["summary"]["would_change"], saved["summary"]["changed"]) == (True, 2, 0)
+
+    real = job("real", cmdline="--diff", **options)
+
+    assert real.status == "successful", real
+    assert sorted(call["params"]["instanceName"] for call in admin.write_calls()) == ["db-1", "web-1"]
+    assert real.recap == {"db-1": "changed", "ok-1": "ok", "web-1": "changed"}
+    real_outcomes = real.results(OUTCOME)
+    for host in ("db-1", "web-1"):
+        assert real_outcomes[host]["diff"] == outcomes[host]["diff"]
+    assert real_outcomes["db-1"]["msg"] == "db-1: found non-compliant (2 missing, 2 extra, 3 violations); made compliant"
+    stats = real.set_stats
+    assert (stats["check_mode"], stats["changed"], stats["would_change"], stats["non_compliant"], stats["non_compliant_after"]) == (
+        False, ["db-1", "web-1"], [], ["db-1", "web-1"], [])
+    table = real.result(SHOW)["msg"]
+    assert table[0] == "Apply: 2 instance(s) changed, 0 failed, profile web, us-east-1"
+    rows = dict((line.split()[0], line.split()) for line in table[2:-1])
+    assert rows["db-1"][3:5] == ["NON-COMPLIANT", "compliant"] and rows["ok-1"][3:5] == ["compliant", "unchanged"]
+    web = [api_rule("tcp", 22, [OFFICE], aliases=[CONNECT]), api_rule("tcp", 80, [WORLD4], [WORLD6]), api_rule("tcp", 443, [WORLD4], [WORLD6])]
+    assert firewall(admin, "db-1") == firewall(admin, "web-1") == firewall(admin, "ok-1") == web
+
+
+def test_two_slices_each_touch_exactly_their_hosts(job, admin):
+    seed_two_regions(admin)
+    admin.seed_instance("web-2", tags={"role": "web"})
+    options = dict(inventory=lightsail_source(REGIONS, BY_ROLE_TAG), group_vars=GROUP_VARS, host_vars=HOST_VARS, extravars=HOSTS)
+    slices = [["eu-web-1", "web-1"], ["db-1", "eu-mx-1", "web-2"]]
+    region_of = {"web-1": "us-east-1", "web-2": "us-east-1", "db-1": "us-east-1", "eu-web-1": "eu-west-1", "eu-mx-1": "eu-west-1"}
+    untouched = dict((name, firewall(admin, name, region_of[name])) for name in slices[1])
+
+    for index, hosts in enumerate(slices):
+        admin.clear_calls()
+        run = job("slice-%d" % index, limit=",".join(hosts), **options)
+
+        assert run.status == "successful", run
+        assert run.recap == dict((host, "changed") for host in hosts)
+        calls = admin.calls()
+        assert sorted(call["params"]["instanceName"] for call in calls if call["operation"] == "PutInstancePublicPorts") == hosts
+        # Reads by name concern only this slice's instances; listings (GetInstances) return whole regions, as accepted.
+        assert set(call["params"]["instanceName"] for call in calls if call["operation"] == "GetInstance") <= set(hosts)
+        assert set(call["operation"] for call in calls) <= {"GetInstances", "GetInstance", "PutInstancePublicPorts"}
+        stats = run.set_stats
+        assert sorted(entry for entry in stats["changed"]) == hosts and stats["summary"]["instances"] == len(hosts)
+        if index == 0:
+            # one host per region: one GetInstance each, no listing by the run (the two listings are the inventory's)
+            assert Counter(call["operation"] for call in calls) == Counter({"GetInstances": 2, "GetInstance": 2, "PutInstancePublicPorts": 2})
+            assert dict((name, firewall(admin, name, region_of[name])) for name in untouched) == untouched
+    for (name, region), rules in EXPECTED.items():
+        assert firewall(admin, name, region) == rules, name
