@@ -118,7 +118,7 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
 
     ``run``: mode, max_concurrency, fail_on_violations, allow_empty, report_path (absolute).
     ``target`` (host scope): one element of the module's targets option.
-    ``select`` (fleet scope): the baseline options plus regions, instance_names and tags.
+    ``select`` (fleet scope): the baseline options plus regions ([]: AWS_REGION or the AWS configuration), instance_names and tags.
     """
     try:
         check_variables(variables)
@@ -148,7 +148,7 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
             tags = check_type_dict(tags)
         except TypeError:
             raise RoleSettingsError("%s: expected a dictionary of tag names and values (or key=value pairs), got %r" % (_field("tags"), tags))
-        select = dict(baseline, regions=regions or ([region] if region else None),
+        select = dict(baseline, regions=regions or ([region] if region else []),
                       instance_names=as_list(raw.get("instance_names"), _field("instance_names")) or None, tags=tags or None)
         return {"run": run, "select": select}
     except (RoleInputError, RuleError) as error:
