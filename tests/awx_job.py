@@ -109,6 +109,7 @@ def run_job(private_data_dir, service_env, collections_dir, playbook="harden", i
     the environment only. ``project_dir`` is where the playbook is (AWX runs ansible-playbook from the project).
     """
     private_data_dir = Path(private_data_dir)
+    private_data_dir.mkdir(parents=True, exist_ok=True)
     project = Path(project_dir) if project_dir else private_data_dir / "project"
     project.mkdir(parents=True, exist_ok=True)
     if "\n" in playbook:

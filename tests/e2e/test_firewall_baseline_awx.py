@@ -246,3 +246,169 @@ def test_two_slices_each_touch_exactly_their_hosts(job, admin):
             assert dict((name, firewall(admin, name, region_of[name])) for name in untouched) == untouched
     for (name, region), rules in EXPECTED.items():
         assert firewall(admin, name, region) == rules, name
+
+
+TWO_CIDRS = [api_rule("tcp", 22, [VPN, OFFICE], aliases=[CONNECT]), api_rule("tcp", 80, [WORLD4], [WORLD6]), api_rule("tcp", 443, [WORLD4], [WORLD6])]
+SURVEY_STRINGS = {
+    # A textarea survey answer: one CIDR per line. Booleans and integers as the strings a survey gives.
+    "textarea": dict(extravars={"firewall_baseline_profile": "web", "firewall_baseline_admin_cidrs": "203.0.113.0/24\n198.51.100.0/24\n",
+                                "firewall_baseline_keep_console_access": "true", "firewall_baseline_fail_on_violations": "false",
+                                "firewall_baseline_max_concurrency": "2"}),
+    # -e key=value: everything is a string.
+    "comma": dict(cmdline="-e firewall_baseline_profile=web -e firewall_baseline_admin_cidrs=203.0.113.0/24,198.51.100.0/24 "
+                          "-e firewall_baseline_keep_console_access=true -e firewall_baseline_fail_on_violations=false -e firewall_baseline_max_concurrency=2"),
+    "space": dict(cmdline="-e firewall_baseline_profile=web -e 'firewall_baseline_admin_cidrs=\"203.0.113.0/24 198.51.100.0/24\"' "
+                          "-e keep_console_access=true -e firewall_baseline_keep_console_access=yes -e firewall_baseline_fail_on_violations=false"),
+}
+
+
+@pytest.mark.parametrize("scope, form", [("host", "textarea"), ("fleet", "textarea"), ("host", "comma"), ("fleet", "space")])
+def test_survey_strings_in_both_scopes(job, admin, scope, form):
+    admin.seed_instance("web-1", blueprint="nginx")
+    admin.seed_instance("web-2", blueprint="wordpress")
+    options = dict(SURVEY_STRINGS[form])
+    if scope == "host":
+        options["inventory"] = lightsail_source(["us-east-1"])
+        if "extravars" in options:
+            options["extravars"] = dict(options["extravars"], **HOSTS)
+        else:
+            options["cmdline"] += " -e firewall_baseline_hosts=lightsail"
+
+    run = job("survey", **options)
+
+    assert run.status == "successful", run
+    assert firewall(admin, "web-1") == firewall(admin, "web-2") == TWO_CIDRS
+    assert sorted(run.set_stats["changed"]) == ["web-1", "web-2"]
+    assert run.recap == ({"web-1": "changed", "web-2": "changed"} if scope == "host" else {"localhost": "changed"})
+
+
+@pytest.mark.parametrize("scope, answer, status", [("host", "false", "successful"), ("fleet", "no", "successful"), ("fleet", "yes", "failed")])
+def test_survey_booleans_decide_fail_on_violations(job, admin, scope, answer, status):
+    admin.seed_instance("web-1")  # SSH open to the world: a violation
+    options = dict(cmdline="-e firewall_baseline_fail_on_violations=%s -e firewall_baseline_admin_cidrs=%s" % (answer, OFFICE))
+    if scope == "host":
+        options.update(inventory=lightsail_source(["us-east-1"]), extravars=HOSTS)
+
+    run = job("audit", "audit", **options)
+
+    assert run.status == status, run
+    assert admin.write_calls() == []
+    if status == "failed":
+        assert "2 policy violations on 1 of 1 instances" in run.failure_messages()
+
+
+def test_a_survey_error_names_the_role_variable(job, admin):
+    admin.seed_instance("web-1")
+    admin.clear_calls()
+    run = job("bad", inventory=static_hosts(("web-1", "web-1", "us-east-1")),
+              extravars=dict(HOSTS, firewall_baseline_profile="web", firewall_baseline_admin_cidrs="203.0.113.0/24\n198.51.100.7/24"))
+    assert run.status == "failed", run
+    assert "firewall_baseline_admin_cidrs[1]: '198.51.100.7/24' has host bits set; did you mean '198.51.100.0/24'?" in "\n".join(run.failure_messages())
+    assert admin.calls() == []
+
+
+REFUSALS = {
+    "apply without a profile": dict(
+        cmdline="-e firewall_baseline_admin_cidrs=%s" % OFFICE,
+        message="firewall_baseline_profile: an apply needs a profile chosen explicitly"),
+    "a misspelt variable": dict(
+        cmdline="-e firewall_baseline_profil=web",
+        message="firewall_baseline_profil is not a variable of seed.lightsail.firewall_baseline; did you mean firewall_baseline_profile?"),
+    "an unknown region": dict(
+        cmdline="-e firewall_baseline_profile=web -e firewall_baseline_region=us-eest-1", endpoint_from_botocore=True,
+        message="unknown Lightsail region(s) 'us-eest-1'"),
+    "an unknown region in a list": dict(
+        cmdline="-e firewall_baseline_profile=web -e firewall_baseline_regions=us-east-1,us-eest-1", endpoint_from_botocore=True,
+        message="unknown Lightsail region(s) 'us-eest-1'"),
+    "fleet scope on inventory hosts": dict(
+        inventory=True, cmdline="-e firewall_baseline_profile=web -e firewall_baseline_hosts=lightsail -e firewall_baseline_scope=fleet",
+        message="firewall_baseline_scope is fleet, but the play targets inventory hosts (web-1)"),
+    "host scope on localhost": dict(
+        cmdline="-e firewall_baseline_profile=web -e firewall_baseline_scope=host",
+        message="firewall_baseline_scope is host, but the play targets only the controller (localhost)"),
+    "localhost and inventory hosts together": dict(
+        inventory=True, cmdline="-e firewall_baseline_profile=web -e firewall_baseline_hosts=all",
+        message="the play targets the controller (localhost) and inventory hosts (web-1) together"),
+    "a report path in a missing directory (fleet)": dict(
+        cmdline="-e firewall_baseline_profile=web -e firewall_baseline_report_path=/nonexistent-h6/report.json",
+        message="firewall_baseline_report_path: '/nonexistent-h6/report.json' -> /nonexistent-h6/report.json: the directory /nonexistent-h6 does not exist"),
+    "a report path in a missing directory (host)": dict(
+        inventory=True, cmdline="-e firewall_baseline_profile=web -e firewall_baseline_hosts=lightsail -e firewall_baseline_report_path=/nonexistent-h6/r.json",
+        message="firewall_baseline_report_path: '/nonexistent-h6/r.json' -> /nonexistent-h6/r.json: the directory /nonexistent-h6 does not exist"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_every_refusal_says_why_before_any_call(job, admin, service, case):
+    admin.seed_instance("web-1", blueprint="nginx")
+    admin.clear_calls()
+    spec = REFUSALS[case]
+    options = dict(cmdline=spec["cmdline"])
+    if spec.get("inventory"):
+        inventory = static_hosts(("web-1", "web-1", "us-east-1"))
+        inventory["all"] = {"hosts": {"localhost": {"ansible_connection": "local"}}}
+        options["inventory"] = inventory
+    if spec.get("endpoint_from_botocore"):
+        # No endpoint_url option (AWS_URL): the region is checked against botocore's endpoint data. Any call would go to the service.
+        options["env"] = {"AWS_URL": None, "AWS_ENDPOINT_URL_LIGHTSAIL": service.url, "AWS_ENDPOINT_URL": service.url}
+
+    run = job("refused", **options)
+
+    assert run.status == "failed", run
+    assert any(spec["message"] in message for message in run.failure_messages()), (spec["message"], run.failure_messages())
+    assert admin.calls() == []
+
+
+@pytest.mark.parametrize("mode, cmdline, status", [
+    ("harden", "-e firewall_baseline_profile=web", "failed"),
+    ("harden", "-e firewall_baseline_profile=web -e firewall_baseline_allow_empty=true", "successful"),
+    ("audit", "", "successful"),
+])
+def test_a_run_that_selects_no_instance(job, admin, mode, cmdline, status):
+    admin.seed_instance("web-1")  # in us-east-1; the run looks at eu-west-1
+    run = job("empty", mode, cmdline=cmdline + " -e firewall_baseline_region=eu-west-1")
+    assert run.status == status, run
+    assert admin.write_calls() == []
+    message = "the run selected no instance in region(s) eu-west-1"
+    if status == "failed":
+        assert any(message in failure for failure in run.failure_messages()), run.failure_messages()
+    else:
+        assert any(message in warning for warning in run.warnings()), run.warnings()
+    assert run.set_stats["summary"]["instances"] == 0
+
+
+def test_a_relative_report_path_resolves_against_the_directory_of_ansible_playbook(job, admin, tmp_path):
+    admin.seed_instance("web-1")
+    project = tmp_path / "awx-project"
+    (project / "reports").mkdir(parents=True)
+    run = job("relative", "audit", cmdline="-e firewall_baseline_report_path=reports/baseline.json", project_dir=project)
+    assert run.status == "successful", run
+    written = project / "reports" / "baseline.json"
+    assert json.loads(written.read_text())["report_path"] == str(written)
+    assert run.result(WHERE)["msg"] == "JSON report written to %s" % written
+
+
+@pytest.mark.parametrize("scope", ["host", "fleet"])
+def test_the_lockout_guard_knows_the_address_type(job, admin, scope):
+    admin.seed_instance("v4-1", ip_address_type="ipv4")
+    admin.seed_instance("ds-1", ip_address_type="dualstack")
+    before = firewall(admin, "v4-1")
+    admin.clear_calls()
+    ipv6_only_admin = dict(firewall_baseline_profile="locked_down", firewall_baseline_admin_ipv6_cidrs=[OFFICE6], firewall_baseline_keep_console_access=False)
+    options = dict(extravars=ipv6_only_admin)
+    if scope == "host":
+        options.update(inventory=static_hosts(("v4-1", "v4-1", "us-east-1"), ("ds-1", "ds-1", "us-east-1")), extravars=dict(ipv6_only_admin, **HOSTS))
+
+    run = job("lockout", **options)
+
+    assert run.status == "failed", run
+    assert firewall(admin, "v4-1") == before
+    messages = "\n".join(run.failure_messages())
+    assert "allow_lockout" in messages and "ipv4" in messages
+    if scope == "host":
+        # the dualstack instance is reachable over IPv6: accepted and written; only the IPv4-only one is refused
+        assert run.recap == {"ds-1": "changed", "v4-1": "failed"}
+        assert firewall(admin, "ds-1") == [api_rule("tcp", 22, ipv6=[OFFICE6])]
+        assert [call["params"]["instanceName"] for call in admin.write_calls()] == ["ds-1"]
+    else:
+        assert admin.write_calls() == []
