@@ -120,7 +120,7 @@ def test_each_host_gets_its_own_outcome_and_a_failed_write_is_reported_before_th
     admin.seed_instance("web-1")
     admin.seed_instance("web-2", region="eu-west-1")
     admin.seed_instance("ok-1", ports=[{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": [OFFICE], "cidrListAliases": [CONNECT]}])
-    admin.seed_instance("locked-1")
+    admin.seed_instance("locked-1", ip_address_type="ipv4")
     before = dict((name, firewall(admin, name)) for name in ("ok-1", "locked-1"))
     # The first write gets no answer (and is not carried out): one of web-1 and web-2 fails, the other is written.
     admin.drop(1, operation="PutInstancePublicPorts")
@@ -130,7 +130,9 @@ def test_each_host_gets_its_own_outcome_and_a_failed_write_is_reported_before_th
     run = job("apply", inventory=static_hosts(("web-1", "web-1", "us-east-1"), ("web-2", "web-2", "eu-west-1"), ("ok-1", "ok-1", "us-east-1"),
                                               ("locked-1", "locked-1", "us-east-1"), ("ghost", "ghost-1", "us-east-1")),
               group_vars={"lightsail": {"firewall_baseline_profile": "locked_down", "firewall_baseline_admin_cidrs": OFFICE}},
-              host_vars={"locked-1": {"firewall_baseline_admin_cidrs": [], "firewall_baseline_keep_console_access": False}},
+              # admin access over IPv6 only, console off: a path in on other instances, none on this IPv4-only one (only the run can tell)
+              host_vars={"locked-1": {"firewall_baseline_admin_cidrs": [], "firewall_baseline_admin_ipv6_cidrs": [OFFICE6],
+                                      "firewall_baseline_keep_console_access": False}},
               extravars=dict(HOSTS, firewall_baseline_report_path=str(report)), cmdline="--diff",
               env={"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
 
@@ -140,9 +142,9 @@ def test_each_host_gets_its_own_outcome_and_a_failed_write_is_reported_before_th
     [written_web] = [host for host in ("web-1", "web-2") if recap[host] == "changed"]
     assert recap == {failed_web: "failed", written_web: "changed", "ok-1": "ok", "locked-1": "failed", "ghost": "failed"}
     outcomes = run.results(OUTCOME)
-    assert "allow_lockout" in outcomes["locked-1"]["msg"] and "nothing was written" in outcomes["locked-1"]["msg"]
+    assert "reachable from nowhere on an ipv4 instance" in outcomes["locked-1"]["msg"] and "nothing was written" in outcomes["locked-1"]["msg"]
     assert outcomes["ghost"]["msg"] == "no instance named ghost-1 in region us-east-1; nothing was written"
-    assert "PutInstancePublicPorts" in outcomes[failed_web]["msg"] or "answer" in outcomes[failed_web]["msg"]
+    assert "Write 1 of 1" in outcomes[failed_web]["msg"] and "got no answer, so it may or may not have been applied" in outcomes[failed_web]["msg"]
     # Each host's own --diff: only the written host has one, headed with its instance.
     assert [host for host, result in outcomes.items() if result.get("diff")] == [written_web]
     assert outcomes[written_web]["diff"]["before_header"] == "%s (before)" % written_web
