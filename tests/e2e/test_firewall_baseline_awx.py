@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from awx_job import BATCH, FLEET, OUTCOME, SHOW, WHERE, api_rule, lightsail_source, no_secrets, run_job, sorted_firewall
+from awx_job import BATCH, OUTCOME, SHOW, TOKEN, WHERE, api_rule, lightsail_source, no_secrets, run_job, sorted_firewall
 from lightsail_service import LightsailService
 
 OFFICE, VPN, OFFICE6 = "203.0.113.0/24", "198.51.100.0/24", "2001:db8:1234::/48"
@@ -26,7 +26,7 @@ BY_ROLE_TAG = [{"key": "lightsail_tags.role", "prefix": "role"}]
 
 @pytest.fixture
 def service():
-    with LightsailService(session_token="seed-test-session-token-0123456789") as started:
+    with LightsailService(session_token=TOKEN) as started:
         yield started
 
 
@@ -174,8 +174,8 @@ def test_a_check_job_then_a_real_job_with_show_changes(job, admin, tmp_path):
                                        {"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6]},
                                        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6]}])
     admin.clear_calls()
-    options = dict(inventory=lightsail_source(["us-east-1"]), extravars=dict(HOSTS, firewall_baseline_profile="web", firewall_baseline_admin_cidrs=OFFICE,
-                                                                                firewall_baseline_report_path=str(tmp_path / "report.json")))
+    survey = dict(HOSTS, firewall_baseline_profile="web", firewall_baseline_admin_cidrs=OFFICE, firewall_baseline_report_path=str(tmp_path / "report.json"))
+    options = dict(inventory=lightsail_source(["us-east-1"]), extravars=survey)
 
     check = job("check", cmdline="--check --diff", **options)
 
