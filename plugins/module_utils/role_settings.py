@@ -16,6 +16,10 @@ import os
 
 from ansible.module_utils.common.validation import check_type_dict
 
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import RoleInputError
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_bool
 from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_int
@@ -110,9 +114,32 @@ def _baseline(raw, mode):
     options = dict((name, raw.get(name)) for name in (
         "admin_cidrs", "admin_ipv6_cidrs", "keep_console_access", "extra_rules", "public_exceptions", "public_ipv6", "allow_lockout"))
     parsed = parse_role_options(dict(options, profile=profile or None), prefix=PREFIX, require_profile=(mode == "apply"))
+    check_refused_everywhere(parsed)
     settings = dict((name, parsed[name]) for name in options)
     settings["baseline"] = parsed["profile"]
     return settings
+
+
+def check_refused_everywhere(options):
+    """Refuse, naming the role variables and before any call, a baseline the guards refuse on every instance.
+
+    The guards (lockout, policy, source counts) depend on an instance's platform and address type, which only the
+    module reads; dualstack is the address type with the most paths in, so a baseline refused there on every platform
+    is refused on every instance. Anything else is left to the module, per instance.
+    """
+    parsed = parse_baseline_options(options, field_prefix=PREFIX)
+    errors = []
+    for platform in PLATFORMS:
+        try:
+            build_baseline(parsed, platform, PREFIX, address_type="dualstack")
+            return
+        except BaselineError as error:
+            errors.append(error)
+    first = errors[0]
+    if all(error.where == first.where for error in errors):
+        raise RoleSettingsError("%s (and likewise on %s instances, whatever their address type; nothing was read or written)"
+                                % (first, ", ".join(PLATFORMS[1:])))
+    raise RoleSettingsError("%s (nothing was read or written)" % "; ".join(str(error) for error in errors))
 
 
 def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd=None, known_regions=(), endpoint_url=None):
@@ -122,7 +149,7 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
 
     ``run``: mode, max_concurrency, fail_on_violations, allow_empty, report_path (absolute).
     ``target`` (host scope): one element of the module's targets option.
-    ``select`` (fleet scope): the baseline options plus regions, instance_names and tags.
+    ``select`` (fleet scope): the baseline options plus regions ([]: AWS_REGION or the AWS configuration), instance_names and tags.
     """
     try:
         check_variables(variables)
@@ -165,7 +192,7 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
             if not names:
                 raise RoleSettingsError("%s: [] selects no instance; leave it unset to select every instance, or list the instances"
                                         % _field("instance_names"))
-        select = dict(baseline, regions=regions or ([region] if region else None), instance_names=names, tags=tags)
+        select = dict(baseline, regions=regions or ([region] if region else []), instance_names=names, tags=tags)
         return {"run": run, "select": select}
     except (RoleInputError, RuleError) as error:
         raise RoleSettingsError(str(error))

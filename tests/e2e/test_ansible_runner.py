@@ -64,7 +64,9 @@ def test_check_job_then_real_job(tmp_path, service_with_token, collections_dir):
     assert admin.write_calls() == []
     check_stats = job_stats(check)["firewall_baseline"]
     assert check_stats["check_mode"] is True
-    assert check_stats["summary"]["changed"] == 2
+    # a check job changes nothing: it says what would change
+    assert (check_stats["summary"]["changed"], check_stats["summary"]["would_change"]) == (0, 2)
+    assert (check_stats["changed"], check_stats["would_change"]) == ([], ["db-1", "web-1"])
     diffs = [event for event in check.events if (event.get("event_data") or {}).get("res", {}).get("diff")]
     assert diffs, "a check job with Show changes reports diffs"
 

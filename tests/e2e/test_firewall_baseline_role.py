@@ -21,9 +21,12 @@ VALIDATE = ("seed.lightsail.firewall_baseline : Validating arguments against arg
             " - Audit or enforce a hardened firewall baseline on Lightsail instances")
 SHOW = "seed.lightsail.firewall_baseline : Show the report"
 STATS = "seed.lightsail.firewall_baseline : Hand the report to AWX workflows"
-APPLY_HOST = "seed.lightsail.firewall_baseline : Make the instance's firewall exactly the baseline"
-READ_HOST = "seed.lightsail.firewall_baseline : Read the instance's firewall"
+OUTCOME = "seed.lightsail.firewall_baseline : Give each host its outcome"
+BATCH = "seed.lightsail.firewall_baseline : Compare every host's instance with its baseline"
+SETTINGS_HOST = "seed.lightsail.firewall_baseline : Check this host's variables"
+SETTINGS_FLEET = "seed.lightsail.firewall_baseline : Check the role's variables"
 APPLY_FLEET = "seed.lightsail.firewall_baseline : Compare every selected instance with the baseline"
+TABLE_HEADER = ["INSTANCE", "REGION", "PLATFORM", "FOUND", "AFTER", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS"]
 
 
 class Run:
@@ -51,7 +54,10 @@ class Run:
 
 @pytest.fixture
 def playbook(ansible, tmp_path):
-    """Run seed.lightsail.<name> by its FQCN, in fleet scope or per host of the seed.lightsail.lightsail inventory."""
+    """Run seed.lightsail.<name> by its FQCN, in fleet scope (localhost) or on the hosts of the seed.lightsail.lightsail inventory.
+
+    Host scope follows from the play's hosts (firewall_baseline_scope stays auto).
+    """
     def run(name, extra_vars=None, scope="fleet", check=False, diff=False, expect_failure=False, env=None):
         extra_vars = dict(extra_vars or {})
         command = [str(Path(sys.executable).parent / "ansible-playbook"), "seed.lightsail." + name]
@@ -59,7 +65,7 @@ def playbook(ansible, tmp_path):
             source = tmp_path / "fleet.lightsail.yml"
             source.write_text(yaml.safe_dump({"plugin": "seed.lightsail.lightsail", "regions": ["us-east-1"]}))
             command += ["-i", str(source)]
-            extra_vars.update(firewall_baseline_scope="host", firewall_baseline_hosts="lightsail")
+            extra_vars.update(firewall_baseline_hosts="lightsail")
         else:
             command += ["-i", "localhost,", "-c", "local"]
         vars_file = tmp_path / ("vars-%s-%s.json" % (name, scope))
@@ -90,6 +96,16 @@ def read_report(tmp_path, label):
     return json.loads((tmp_path / ("report-%s.json" % label)).read_text())
 
 
+def same_report(report):
+    """A report without what differs between the scopes by design: the file it was written to and each entry's host."""
+    return dict(report, report_path=None, instances=[dict(entry, host=None) for entry in report["instances"]])
+
+
+def rows(table):
+    """The table's rows by instance name, split into cells (FINDINGS spans the rest)."""
+    return dict((line.split()[0], line.split()) for line in table[2:-1])
+
+
 def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lightsail_admin, tmp_path):
     seed_mixed_fleet(lightsail_admin)
     before = dict((name, stored(lightsail_admin, name)) for name in ("web-1", "win-1", "db-1", "mx-1"))
@@ -99,11 +115,13 @@ def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lights
     host = playbook("audit", dict(BASELINE, **report_vars(tmp_path, "host")), scope="host")
 
     assert lightsail_admin.write_calls() == []
-    # fleet: one listing; host: the inventory's listing, then one read per instance
-    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 2, "GetInstancePortStates": 4})
+    # fleet: one listing; host: the inventory's listing, then one listing by the one module run for all four hosts
+    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 3})
     assert dict((name, stored(lightsail_admin, name)) for name in before) == before
     fleet_report, host_report = read_report(tmp_path, "fleet"), read_report(tmp_path, "host")
-    assert fleet_report == host_report
+    assert same_report(fleet_report) == same_report(host_report)
+    assert [entry["host"] for entry in host_report["instances"]] == ["db-1", "mx-1", "web-1", "win-1"]
+    assert host_report["report_path"] == str(tmp_path / "report-host.json")
     entries = dict((entry["name"], entry) for entry in fleet_report["instances"])
     assert [name for name in sorted(entries) if entries[name]["compliant"]] == ["mx-1"]
     assert [f["message"] for f in entries["db-1"]["violations"]] == ["every port (all traffic) open to ::/0", "PostgreSQL (tcp 5432) open to 0.0.0.0/0"]
@@ -112,16 +130,22 @@ def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lights
         rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3389, cidrs=[OFFICE], aliases=[CONNECT])]
     assert [f["exception_reason"] for f in entries["mx-1"]["excepted"]] == [MAIL["reason"]] * 2
     assert fleet_report["summary"] == {"instances": 4, "compliant": 1, "non_compliant": 3, "drifted": 3, "with_violations": 3, "violations": 8,
-                                       "excepted": 2, "changed": 0, "failed": 0}
+                                       "excepted": 2, "changed": 0, "failed": 0, "would_change": 0, "compliant_after": 1}
     assert (fleet_report["mode"], fleet_report["profile"], fleet_report["check_mode"]) == ("audit", "locked_down", False)
 
     for run in (fleet, host):
         table = run.result(SHOW)["msg"]
-        assert table[0].split() == ["INSTANCE", "REGION", "PLATFORM", "STATUS", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS"]
-        assert [line.split()[0] for line in table[1:-1]] == ["db-1", "mx-1", "web-1", "win-1"]
-        assert table[-1].startswith("4 instances: 1 compliant, 3 non-compliant")
+        assert table[0] == "Audit (read only), profile locked_down, us-east-1"
+        assert table[1].split() == TABLE_HEADER
+        assert [line.split()[0] for line in table[2:-1]] == ["db-1", "mx-1", "web-1", "win-1"]
+        # an audit has no AFTER: the firewall is as found
+        assert [cells[3:5] for cells in rows(table).values()] == [["NON-COMPLIANT", "-"], ["compliant", "-"], ["NON-COMPLIANT", "-"], ["NON-COMPLIANT", "-"]]
+        assert table[-1].startswith("4 instances as found: 1 compliant, 3 non-compliant")
         stats = run.result(STATS)["ansible_stats"]["data"]["firewall_baseline"]
         assert stats["summary"] == fleet_report["summary"] and stats["with_violations"] == ["db-1", "web-1", "win-1"]
+    # every host has its own outcome: ok (an audit changes nothing)
+    assert sorted((r["_host"], r["changed"], r.get("failed", False)) for r in host.results(OUTCOME)) == [
+        ("db-1", False, False), ("mx-1", False, False), ("web-1", False, False), ("win-1", False, False)]
 
 
 def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(playbook, lightsail_admin, tmp_path):
@@ -132,9 +156,10 @@ def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(play
     host = playbook("harden", dict(BASELINE, **report_vars(tmp_path, "host")), scope="host", check=True, diff=True)
 
     assert lightsail_admin.write_calls() == []
-    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 2, "GetInstancePortStates": 4})
+    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 3})
     fleet_report, host_report = read_report(tmp_path, "fleet"), read_report(tmp_path, "host")
-    assert fleet_report == host_report and fleet_report["check_mode"] is True
+    assert same_report(fleet_report) == same_report(host_report) and fleet_report["check_mode"] is True
+    assert (fleet_report["summary"]["would_change"], fleet_report["summary"]["changed"]) == (3, 0)
     assert [entry["name"] for entry in fleet_report["instances"] if entry["changed"]] == ["db-1", "web-1", "win-1"]
     web = [entry for entry in fleet_report["instances"] if entry["name"] == "web-1"][0]
     assert web["ports_after"] == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
@@ -142,11 +167,27 @@ def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(play
 
     fleet_diff = fleet.result(APPLY_FLEET)["diff"]
     assert [d["before_header"] for d in fleet_diff] == ["db-1 (before)", "web-1 (before)", "win-1 (before)"]
-    host_diffs = dict((r["_host"], r.get("diff")) for r in host.results(APPLY_HOST))
+    # host scope: the one batch run shows no diff of its own; each host shows its own, the same as the fleet run's
+    assert "diff" not in host.result(BATCH)
+    host_diffs = dict((r["_host"], r.get("diff")) for r in host.results(OUTCOME))
+    assert host_diffs["mx-1"] is None
     for d in fleet_diff:
         name = d["before_header"].split()[0]
         assert (host_diffs[name]["before"], host_diffs[name]["after"]) == (d["before"], d["after"])
-    assert host.result(SHOW)["msg"] == fleet.result(SHOW)["msg"]
+    assert host_diffs["web-1"] == {
+        "before_header": "web-1 (before)", "after_header": "web-1 (after)",
+        "before": {"ports": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []},
+                             {"protocol": "tcp", "from_port": 80, "to_port": 80, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []},
+                             {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []}]},
+        "after": {"ports": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": [OFFICE], "ipv6_cidrs": [], "cidr_list_aliases": [CONNECT]},
+                            {"protocol": "tcp", "from_port": 25, "to_port": 25, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []}]}}
+    assert sorted(r["_host"] for r in host.results(OUTCOME) if r["changed"]) == ["db-1", "web-1", "win-1"]
+    table = host.result(SHOW)["msg"]
+    assert table == fleet.result(SHOW)["msg"]
+    assert table[0] == "Check run of an apply: nothing was written; 3 instance(s) would change, profile locked_down, us-east-1"
+    assert rows(table)["web-1"][3:9] == ["NON-COMPLIANT", "would", "be", "compliant", "2", "3"] and rows(table)["web-1"][10] == "would"
+    assert rows(table)["mx-1"][3:5] == ["compliant", "unchanged"]
+    assert table[-1].endswith("3 would change, 0 failed")
 
 
 def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path):
@@ -156,16 +197,25 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
     lightsail_admin.clear_calls()
     applied = playbook("harden", dict(web, **report_vars(tmp_path, "apply")), scope="host")
 
-    # one module run and one read per instance: the ports module reads (ports_before) and writes; the info task is skipped
-    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter(
-        {"GetInstances": 1, "GetInstancePortStates": 4, "PutInstancePublicPorts": 4})
-    assert all(r.get("skipped") for r in applied.results(READ_HOST))
-    assert sorted(r["_host"] for r in applied.results(APPLY_HOST) if r["changed"]) == ["db-1", "mx-1", "web-1", "win-1"]
+    # the inventory's listing, one listing by the one module run for all four hosts, one write per instance
+    assert Counter(c["operation"] for c in lightsail_admin.calls()) == Counter({"GetInstances": 2, "PutInstancePublicPorts": 4})
+    assert len(applied.results(BATCH)) == 1
+    assert sorted(r["_host"] for r in applied.results(OUTCOME) if r["changed"]) == ["db-1", "mx-1", "web-1", "win-1"]
     expected_linux = [rule("tcp", 22, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]),
                       rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
     assert stored(lightsail_admin, "web-1") == stored(lightsail_admin, "mx-1") == expected_linux
     assert stored(lightsail_admin, "win-1") == expected_linux[1:] + [rule("tcp", 3389, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT])]
-    assert read_report(tmp_path, "apply")["summary"]["changed"] == 4
+    # literally, in the API's shape
+    assert lightsail_admin.rules("win-1") == [
+        {"fromPort": 80, "toPort": 80, "protocol": "tcp", "state": "open", "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6], "cidrListAliases": []},
+        {"fromPort": 443, "toPort": 443, "protocol": "tcp", "state": "open", "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6], "cidrListAliases": []},
+        {"fromPort": 3389, "toPort": 3389, "protocol": "tcp", "state": "open", "cidrs": [OFFICE], "ipv6Cidrs": [OFFICE6], "cidrListAliases": [CONNECT]}]
+    report = read_report(tmp_path, "apply")
+    assert (report["summary"]["changed"], report["summary"]["compliant"], report["summary"]["compliant_after"]) == (4, 0, 4)
+    table = applied.result(SHOW)["msg"]
+    assert table[0] == "Apply: 4 instance(s) changed, 0 failed, profile web, us-east-1"
+    # as found and after the run, separately
+    assert [cells[3:5] for cells in rows(table).values()] == [["NON-COMPLIANT", "compliant"]] * 4
     lightsail_admin.clear_calls()
 
     audit = playbook("audit", dict(web, firewall_baseline_fail_on_violations=True, **report_vars(tmp_path, "audit")))
@@ -173,7 +223,7 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
     report = read_report(tmp_path, "audit")
     assert report["summary"]["compliant"] == 4 and report["summary"]["violations"] == 0
     assert lightsail_admin.write_calls() == [] and [c["operation"] for c in lightsail_admin.calls()] == ["GetInstances"]
-    assert audit.result(SHOW)["msg"][-1].startswith("4 instances: 4 compliant")
+    assert audit.result(SHOW)["msg"][-1].startswith("4 instances as found: 4 compliant")
 
 
 def test_list_based_fleet_run_touches_only_the_named_instances(playbook, lightsail_admin, tmp_path):
@@ -188,17 +238,22 @@ def test_list_based_fleet_run_touches_only_the_named_instances(playbook, lightsa
     assert sorted(c["params"]["instanceName"] for c in lightsail_admin.write_calls()) == ["web-1", "win-1"]
 
 
-@pytest.mark.parametrize("scope, message", [
-    ("fleet", "allow_lockout: is false, and the locked_down baseline leaves tcp 22"),
-    ("host", "firewall_baseline_allow_lockout: is false, and the locked_down baseline leaves tcp"),
-])
-def test_the_lockout_guard_refuses_before_any_call(playbook, lightsail_admin, scope, message):
+LOCKOUT = ("firewall_baseline_allow_lockout: is false, and the locked_down baseline leaves tcp 22, the admin port of LINUX_UNIX instances, reachable "
+           "from nowhere on a dualstack instance: set firewall_baseline_admin_cidrs or firewall_baseline_admin_ipv6_cidrs, keep "
+           "firewall_baseline_keep_console_access true, or set firewall_baseline_allow_lockout to true if you mean it (and likewise on WINDOWS "
+           "instances, whatever their address type; nothing was read or written)")
+
+
+@pytest.mark.parametrize("scope", ["fleet", "host"])
+def test_the_lockout_guard_refuses_before_any_call_naming_the_role_variables(playbook, lightsail_admin, scope):
     seed_mixed_fleet(lightsail_admin)
     lightsail_admin.clear_calls()
-    run = playbook("harden", {"firewall_baseline_keep_console_access": False}, scope=scope, expect_failure=True)
-    assert message in run.stdout
-    assert [c for c in lightsail_admin.calls() if c["operation"] != "GetInstances"] == []
-    assert lightsail_admin.write_calls() == []
+    run = playbook("harden", {"firewall_baseline_profile": "locked_down", "firewall_baseline_keep_console_access": False}, scope=scope,
+                   expect_failure=True)
+    refused = run.results(SETTINGS_FLEET if scope == "fleet" else SETTINGS_HOST)
+    assert sorted(r["_host"] for r in refused if LOCKOUT in r["msg"]) == (["localhost"] if scope == "fleet" else ["db-1", "mx-1", "web-1", "win-1"])
+    # no instance can pass, whatever its platform and address type: refused before the module run (host scope: the inventory's listing only)
+    assert [c["operation"] for c in lightsail_admin.calls()] == ([] if scope == "fleet" else ["GetInstances"])
 
 
 @pytest.mark.parametrize("scope", ["fleet", "host"])
@@ -214,21 +269,25 @@ def test_an_exception_opens_its_port_and_excuses_it(playbook, lightsail_admin, t
     assert entry["compliant"] and [(f["service"], f["exception_reason"]) for f in entry["excepted"]] == [("SMTP", MAIL["reason"])] * 2
 
 
-@pytest.mark.parametrize("extra_vars, message", [
-    ({"firewall_baseline_public_exceptions": [{"protocol": "tcp", "from_port": 25}]}, "missing required arguments: reason"),
-    ({"firewall_baseline_profile": "paranoid"}, "value of firewall_baseline_profile must be one of"),
-    ({"firewall_baseline_extra_rules": [{"from_port": 22, "cidrs": [OFFICE]}]}, "missing required arguments: protocol"),
-    ({"firewall_baseline_max_concurrency": "many"}, "firewall_baseline_max_concurrency"),
-    ({"firewall_baseline_mode": "enforce"}, "value of firewall_baseline_mode must be one of"),
+@pytest.mark.parametrize("extra_vars, task, message", [
+    ({"firewall_baseline_public_exceptions": [{"protocol": "tcp", "from_port": 25}]}, VALIDATE, "missing required arguments: reason"),
+    ({"firewall_baseline_extra_rules": [{"from_port": 22, "cidrs": [OFFICE]}]}, VALIDATE, "missing required arguments: protocol"),
+    ({"firewall_baseline_max_concurrency": "many"}, VALIDATE, "firewall_baseline_max_concurrency"),
+    ({"firewall_baseline_mode": "enforce"}, VALIDATE, "value of firewall_baseline_mode must be one of"),
+    ({"firewall_baseline_scope": "everything"}, VALIDATE, "value of firewall_baseline_scope must be one of"),
+    ({"firewall_baseline_profile": "paranoid"}, SETTINGS_FLEET, "firewall_baseline_profile: 'paranoid' is not one of locked_down"),
+    ({"firewall_baseline_admn_cidrs": [OFFICE]}, SETTINGS_FLEET,
+     "firewall_baseline_admn_cidrs is not a variable of seed.lightsail.firewall_baseline; did you mean firewall_baseline_admin_cidrs?"),
+    ({"firewall_baseline_keep_console_access": "maybe"}, VALIDATE, "firewall_baseline_keep_console_access"),
 ])
-def test_bad_variables_fail_before_any_task(ansible, lightsail_admin, tmp_path, extra_vars, message):
+def test_bad_variables_fail_before_any_call(ansible, lightsail_admin, tmp_path, extra_vars, task, message):
     lightsail_admin.seed_instance("web-1")
     lightsail_admin.clear_calls()
     play = [{"name": "baseline", "hosts": "localhost", "gather_facts": False,
              "roles": [{"role": "seed.lightsail.firewall_baseline", "vars": extra_vars}]}]
     run = ansible.playbook(play, expect_failure=True)
-    validation = run.result(VALIDATE)
-    assert validation["failed"] and message in validation["msg"]
+    result = run.result(task)
+    assert result["failed"] and message in result["msg"], result["msg"]
     assert lightsail_admin.calls() == []
 
 
@@ -236,7 +295,7 @@ def test_a_bad_cidr_fails_per_host_before_any_call_naming_the_variable(playbook,
     lightsail_admin.seed_instance("web-1")
     lightsail_admin.clear_calls()
     run = playbook("audit", {"firewall_baseline_admin_cidrs": ["203.0.113.7/24"]}, scope="host", expect_failure=True)
-    assert "firewall_baseline_admin_cidrs[0]: '203.0.113.7/24' has host bits set; did you mean '203.0.113.0/24'?" in run.stdout
+    assert "firewall_baseline_admin_cidrs[0]: '203.0.113.7/24' has host bits set; did you mean '203.0.113.0/24'?" in run.result(SETTINGS_HOST)["msg"]
     assert [c["operation"] for c in lightsail_admin.calls()] == ["GetInstances"]  # the inventory's listing only
 
 
@@ -259,19 +318,24 @@ def test_each_playbook_keeps_to_its_mode(playbook, lightsail_admin, name, mode):
     assert "seed.lightsail.audit" in run.stdout and lightsail_admin.calls() == []
 
 
-def test_a_failed_write_per_host_is_reported_and_fails_only_that_host(playbook, lightsail_admin, tmp_path):
+@pytest.mark.parametrize("scope", ["fleet", "host"])
+def test_a_failed_write_is_reported_and_fails_only_its_host(playbook, lightsail_admin, tmp_path, scope):
     for name in ("web-1", "web-2", "web-3"):
         lightsail_admin.seed_instance(name)
     lightsail_admin.drop(1, operation="PutInstancePublicPorts")
 
-    run = playbook("harden", dict(firewall_baseline_admin_cidrs=[OFFICE], **report_vars(tmp_path, "host")), scope="host", expect_failure=True,
-                   env={"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
+    run = playbook("harden", dict(firewall_baseline_profile="locked_down", firewall_baseline_admin_cidrs=[OFFICE], **report_vars(tmp_path, scope)),
+                   scope=scope, expect_failure=True, env={"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
 
-    report = read_report(tmp_path, "host")
+    report = read_report(tmp_path, scope)
     [failed] = [entry for entry in report["instances"] if entry["failed"]]
     assert failed["error"] and failed["failed_operation"]["operation"] == "PutInstancePublicPorts" and failed["ports_after"] is None
     assert report["summary"]["failed"] == 1 and report["summary"]["changed"] == 2
-    assert sorted(host for host, stats in run.output["stats"].items() if stats["failures"]) == [failed["name"]]
+    stats = run.result(STATS)["ansible_stats"]["data"]["firewall_baseline"]
+    assert stats["failed"] == [failed["name"]] and len(stats["changed"]) == 2
+    assert rows(run.result(SHOW)["msg"])[failed["name"]][3:5] == ["NON-COMPLIANT", "FAILED"]
+    failed_hosts = sorted(host for host, stats in run.output["stats"].items() if stats["failures"])
+    assert failed_hosts == ([failed["name"]] if scope == "host" else ["localhost"])
 
 
 @pytest.mark.parametrize("how", ["roles", "include_role public"])
