@@ -54,12 +54,14 @@ class BaselinePlanner(object):
     """Plans instances against baselines, remembering what repeats across a fleet.
 
     ``options`` are the BaselineOptions of an instance; several instances share one object when they
-    share their settings, which is what makes the memo pay off.
+    share their settings, which is what makes the memo pay off. Refusals name the settings with
+    ``field_prefix`` before them (the role's variables are ``firewall_baseline_`` + the option name).
     """
 
-    def __init__(self, apply, now=None):
+    def __init__(self, apply, now=None, field_prefix=""):
         self.apply = apply
         self.now = now
+        self.field_prefix = field_prefix
         self.warnings = []
         self._baselines = {}
         self._entries = {}
@@ -69,7 +71,7 @@ class BaselinePlanner(object):
         key = (id(options), platform, address_type)
         if key not in self._baselines:
             try:
-                self._baselines[key] = build_baseline(options, platform, address_type=address_type)
+                self._baselines[key] = build_baseline(options, platform, self.field_prefix, address_type=address_type)
             except BaselineError as error:
                 self._baselines[key] = error
         found = self._baselines[key]

@@ -262,6 +262,13 @@ options:
       - In O(mode=apply), a run that selects no instance fails unless this is V(true). An audit that selects none warns.
     type: bool
     default: false
+  variable_prefix:
+    description:
+      - Put before the option names in the refusals of the lockout guard and the policy, which are made per instance
+        (they depend on its platform and address type). The role C(seed.lightsail.firewall_baseline) sets
+        V(firewall_baseline_) so that they name its variables.
+    type: str
+    default: ""
   max_concurrency:
     description:
       - How many instances are written to at the same time in O(mode=apply). Each instance's own writes stay in order.
@@ -736,6 +743,7 @@ def main():
             max_concurrency=dict(type="int", default=10),
             fail_on_violations=dict(type="bool", default=False),
             allow_empty=dict(type="bool", default=False),
+            variable_prefix=dict(type="str", default=""),
         ),
         mutually_exclusive=[("targets", "regions"), ("targets", "instance_names"), ("targets", "tags")],
         supports_check_mode=True,
@@ -761,7 +769,7 @@ def main():
     now, clock_warning = controller_now(os.environ, datetime.now(timezone.utc))
     if clock_warning:
         module.warn(clock_warning)
-    planner = BaselinePlanner(apply, now)
+    planner = BaselinePlanner(apply, now, params["variable_prefix"])
     items, refused, unselected, clients = [], [], [], {}
     if targets is None and planner.refusal(options):
         module.fail_json(msg="%s; nothing was read or written" % planner.refusal(options), **result)

@@ -407,10 +407,7 @@ def test_the_lockout_guard_knows_the_address_type(job, admin, scope):
     assert firewall(admin, "v4-1") == before
     messages = "\n".join(run.failure_messages())
     assert "reachable from nowhere on an ipv4 instance" in messages and "nothing was written" in messages
-    # BUG (integrator: plugins/modules/lightsail_firewall_baseline.py, targets and the region-driven run): a refusal that only the
-    # module can make (it needs the instance's address type) names the module's options (allow_lockout, admin_ipv6_cidrs), not the
-    # role variables the user set; issue 12 asks for errors naming the role variables. Expected to fail until the module can be
-    # told the role's names (for example a field prefix for the role's runs).
+    # A refusal only the module can make (it needs the instance's address type) names the role's variables (issue 12).
     assert "firewall_baseline_allow_lockout: is false" in messages and "firewall_baseline_admin_ipv6_cidrs cannot reach it" in messages
     if scope == "host":
         # the dualstack instance is reachable over IPv6: accepted and written; only the IPv4-only one is refused
