@@ -121,7 +121,7 @@ INFO_CASES = [
 ]
 
 ADMIN = {"firewall_baseline_admin_cidrs": OK}
-APPLY = {"firewall_baseline_mode": "apply"}
+APPLY = {"firewall_baseline_mode": "apply", "firewall_baseline_profile": "locked_down"}
 ROLE_CASES = [
     Case("role-mode-unknown", ROLE, {"firewall_baseline_mode": "enforce"}, ["firewall_baseline_mode", "enforce"], core=True),
     Case("role-scope-unknown", ROLE, dict(APPLY, firewall_baseline_scope="region"), ["firewall_baseline_scope", "region"], core=True),
@@ -129,8 +129,10 @@ ROLE_CASES = [
     Case("role-console-not-bool", ROLE, dict(APPLY, firewall_baseline_keep_console_access="perhaps"),
          ["firewall_baseline_keep_console_access", "perhaps"], core=True),
     Case("role-tags-a-word", ROLE, dict(APPLY, firewall_baseline_tags="env"), ["firewall_baseline_tags", "dict"], core=True),
-    Case("role-platform-unknown", ROLE, dict(APPLY, firewall_baseline_scope="host", firewall_baseline_platform="SOLARIS"),
-         ["firewall_baseline_platform", "SOLARIS"], core=True),
+    Case("role-misspelt-variable", ROLE, dict(APPLY, firewall_baseline_profil="web"),
+         ["firewall_baseline_profil is not a variable", "did you mean firewall_baseline_profile"]),
+    Case("role-apply-without-profile", ROLE, {"firewall_baseline_mode": "apply", **ADMIN},
+         ["firewall_baseline_profile: an apply needs a profile chosen explicitly"]),
     Case("role-extra-rule-no-protocol", ROLE, dict(APPLY, firewall_baseline_extra_rules=[{"from_port": 22, "cidrs": OK}]),
          ["protocol", "firewall_baseline_extra_rules"], core=True),
     Case("role-exception-no-reason", ROLE, dict(APPLY, firewall_baseline_public_exceptions=[{"protocol": "tcp", "from_port": 3306}]),
@@ -145,8 +147,8 @@ ROLE_CASES = [
          ["extra_rules[0] (tcp 8080)", "no sources"]),
     Case("role-concurrency-zero", ROLE, dict(APPLY, firewall_baseline_max_concurrency=0, **ADMIN), ["max_concurrency", "0"]),
     Case("role-lockout", ROLE, dict(APPLY, firewall_baseline_keep_console_access=False), ["allow_lockout", "admin_cidrs", "keep_console_access"]),
-    Case("role-host-admin-cidr-host-bits", ROLE, dict(APPLY, firewall_baseline_scope="host", firewall_baseline_admin_cidrs=["10.0.0.1/8"]),
-         ["firewall_baseline_admin_cidrs[0]", "10.0.0.1/8"]),
+    Case("role-host-scope-on-localhost", ROLE, dict(APPLY, firewall_baseline_scope="host", **ADMIN),
+         ["firewall_baseline_scope is host, but the play targets only the controller"]),
     Case("role-unknown-instance-names", ROLE, dict(APPLY, firewall_baseline_instance_names=["web 1"], **ADMIN), ["web 1", "nothing was written"],
          read="GetInstances"),
 ]
