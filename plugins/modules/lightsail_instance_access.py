@@ -520,10 +520,17 @@ def main():
 
 
 def diff(plan, grant_before, grant_after):
+    """The rules before and after as text (one line per rule), then a line for the grant's record, if any."""
     result = plan.diff()
-    result["before"]["grant"] = grant_before
-    result["after"]["grant"] = grant_after
+    result["before"] += grant_line(grant_before)
+    result["after"] += grant_line(grant_after)
     return result
+
+
+def grant_line(grant):
+    if not grant:
+        return ""
+    return "grant %s: until %s (%s)\n" % (grant["grant_id"], grant["expires_at"], grant.get("reason") or "no reason")
 
 
 def write_grant(module, client, name, planned, result):
