@@ -31,6 +31,9 @@ options:
     description: Fail the host when its instance has a policy violation that no exception excuses (for audits).
     type: bool
     default: false
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: full

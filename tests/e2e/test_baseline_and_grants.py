@@ -13,7 +13,7 @@ OFFICE, HOME = "203.0.113.0/24", "198.51.100.7/32"
 T0, T0_PLUS_10M, T0_PLUS_31M = "2026-11-29T00:00:00Z", "2026-11-29T00:10:00Z", "2026-11-29T00:31:00Z"
 # What the service must hold for web-1's tcp 22, in the API's shape.
 SSH_OFFICE = {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": [OFFICE], "ipv6Cidrs": [], "cidrListAliases": ["lightsail-connect"]}
-SSH_OFFICE_AND_HOME = dict(SSH_OFFICE, cidrs=[HOME.split("/")[0] + "/32", OFFICE])
+SSH_OFFICE_AND_HOME = dict(SSH_OFFICE, cidrs=[HOME, OFFICE])
 
 
 def stored_rules(admin, name="web-1"):

@@ -252,7 +252,7 @@ def ipv4_pieces(draw):
         if draw(st.booleans()) and victim.prefixlen < 32:
             pieces.append(next(victim.subnets()))
     pieces.extend(ipaddress.ip_network((draw(st.integers(0, 2 ** 32 - 1)), draw(st.integers(1, 32))), strict=False)
-                  for _ in range(draw(st.integers(0, 2))))
+                  for _extra in range(draw(st.integers(0, 2))))
     return [str(piece) for piece in pieces]
 
 
