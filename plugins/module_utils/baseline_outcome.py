@@ -49,7 +49,8 @@ def host_outcome(run, host, run_name="the run", diff_mode=False, fail_on_violati
         result.update(failed=True, msg="%s: %s" % (entry["name"], "; ".join(violation["message"] for violation in entry["violations"])))
     else:
         result["msg"] = _summary(entry, run.get("check_mode"), run.get("mode"))
-    if diff_mode and entry.get("changed"):
+    if diff_mode and entry.get("changed") and not entry.get("failed"):
+        # A failed write's result is not known well enough to show an "after".
         result["diff"] = entry_diff(entry)
     return result
 

@@ -820,14 +820,13 @@ def main():
                for item in items] + refused
     entries.sort(key=lambda entry: (entry["region"] or "", entry["name"]))
 
+    summary = summarize(entries)
+    result.update(changed=summary["changed"] > 0, instances=entries, summary=summary)
     if not entries:
-        # Failed without a report, so that the role's failed_when (no instances) fails the task.
         if apply and not params["allow_empty"]:
             module.fail_json(msg="the run selected no instance in region(s) %s; nothing was written. Set allow_empty to accept that"
                              % ", ".join(region or "(default)" for region in regions), **result)
         module.warn("the run selected no instance in region(s) %s" % ", ".join(region or "(default)" for region in regions))
-    summary = summarize(entries)
-    result.update(changed=summary["changed"] > 0, instances=entries, summary=summary)
     if module._diff:
         result["diff"] = [instance_diff(item) for item in changing]
     if failures or refused:

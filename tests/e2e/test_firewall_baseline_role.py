@@ -176,11 +176,8 @@ def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(play
         assert (host_diffs[name]["before"], host_diffs[name]["after"]) == (d["before"], d["after"])
     assert host_diffs["web-1"] == {
         "before_header": "web-1 (before)", "after_header": "web-1 (after)",
-        "before": {"ports": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []},
-                             {"protocol": "tcp", "from_port": 80, "to_port": 80, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []},
-                             {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []}]},
-        "after": {"ports": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": [OFFICE], "ipv6_cidrs": [], "cidr_list_aliases": [CONNECT]},
-                            {"protocol": "tcp", "from_port": 25, "to_port": 25, "cidrs": [WORLD4], "ipv6_cidrs": [WORLD6], "cidr_list_aliases": []}]}}
+        "before": "tcp 22: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 443: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n",
+        "after": "tcp 22: cidrs 203.0.113.0/24; cidr_list_aliases lightsail-connect\ntcp 25: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n"}
     assert sorted(r["_host"] for r in host.results(OUTCOME) if r["changed"]) == ["db-1", "web-1", "win-1"]
     table = host.result(SHOW)["msg"]
     assert table == fleet.result(SHOW)["msg"]
