@@ -97,7 +97,7 @@ class TestFirewallCompliance:
         applied = {"changed": True, "operations": fleet.entry["operations"], "ports": desired} if mode == "apply" else None
         per_host = firewall_compliance(FOUND, desired, MAIL, name="mx-1", region="us-east-1", platform=platform, apply_result=applied)
         assert per_host == dict((key, value) for key, value in fleet.entry.items() if key in per_host)
-        assert set(fleet.entry) - set(per_host) == {"host", "profile", "address_type", "compliant_after"}
+        assert set(fleet.entry) - set(per_host) == {"host", "profile", "address_type", "compliant_after", "temporary_access", "expired_access"}
         assert fleet.entry["changed"] == (mode == "apply")
 
 
