@@ -31,23 +31,27 @@ options:
     description: Fail the host when its instance has a policy violation that no exception excuses (for audits).
     type: bool
     default: false
-extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Reports what the batch run reports; in a check run, that is what it would change.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The host's rules before and after, from the batch run's entry.
   platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
     platforms: all
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
   async:
+    description: Supports being used with the C(async) keyword.
     support: none
   bypass_host_loop:
+    description: Forces a 'global' task that does not execute per host; this bypasses per-host templating and serial.
     support: none
 notes:
   - A host with no entry in the run (its settings were refused before the run, or the run failed as a whole) fails with

@@ -186,7 +186,8 @@ def test_a_check_job_then_a_real_job_with_show_changes(job, admin, tmp_path):
     outcomes = check.results(OUTCOME)
     assert sorted(host for host, result in outcomes.items() if result.get("diff")) == ["db-1", "web-1"]
     assert outcomes["db-1"]["diff"]["before_header"] == "db-1 (before)"
-    assert outcomes["db-1"]["diff"]["before"] == "tcp 22: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 3306: cidrs 0.0.0.0/0\n"
+    assert outcomes["db-1"]["diff"]["before"] == ("tcp 22: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n"
+                                                  "tcp 3306: cidrs 0.0.0.0/0\n")
     assert outcomes["db-1"]["diff"]["after"] == ("tcp 22: cidrs 203.0.113.0/24; cidr_list_aliases lightsail-connect\n"
                                                  "tcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 443: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n")
     assert outcomes["db-1"]["msg"] == "db-1: found non-compliant (2 missing, 2 extra, 3 violations); would be made compliant (check mode)"
