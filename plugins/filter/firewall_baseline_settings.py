@@ -12,7 +12,6 @@ import os
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
 
 from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import RoleSettingsError
 from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import effective_scope
@@ -20,8 +19,15 @@ from ansible_collections.seed.lightsail.plugins.module_utils.role_settings impor
 
 
 def firewall_baseline_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd=None):
+    # Host scope runs this once per host, each in a fresh worker process: botocore's region list would cost every
+    # host an import and a session, so there the module checks the regions of all hosts at once, before any call.
+    known_regions = ()
+    if scope == "fleet":
+        from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions  # pylint: disable=import-outside-toplevel
+
+        known_regions = lightsail_regions()
     try:
-        return role_settings(raw, mode=mode, scope=scope, variables=variables, host=host, cwd=cwd, known_regions=lightsail_regions(),
+        return role_settings(raw, mode=mode, scope=scope, variables=variables, host=host, cwd=cwd, known_regions=known_regions,
                              endpoint_url=os.environ.get("AWS_URL") or os.environ.get("AWS_ENDPOINT_URL"))
     except RoleSettingsError as error:
         raise AnsibleFilterError(str(error))

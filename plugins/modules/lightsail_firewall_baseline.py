@@ -692,8 +692,9 @@ def check_regions(module, regions):
     known = lightsail_regions()
     unknown = sorted(set(region for region in regions if region and region not in known))
     if unknown:
-        module.fail_json(msg="unknown Lightsail region(s) %s; Lightsail regions known to the installed botocore: %s. Nothing was read or written"
-                         % (", ".join(repr(region) for region in unknown), ", ".join(known)))
+        field = "%sregion" % module.params["variable_prefix"] if module.params["variable_prefix"] else "region"
+        module.fail_json(msg="%s: unknown Lightsail region(s) %s; Lightsail regions known to the installed botocore: %s. Nothing was read or written"
+                         % (field, ", ".join(repr(region) for region in unknown), ", ".join(known)))
 
 
 def plan_region(planner, client, region, params, options):
