@@ -82,6 +82,8 @@ for path in sorted(glob.glob(os.path.join(root, 'plugins', '*', '*.py')) + glob.
     name = os.path.splitext(os.path.basename(path))[0]
     if kind in ('module_utils', 'doc_fragments', 'plugin_utils') or name.startswith('_') or name == '__init__':
         continue
+    if kind == 'action':
+        continue  # an action plugin is documented by the module of its name
     if kind in ('filter', 'test') and path.endswith('.py'):
         continue  # filter/test plugins are documented by their .yml files
     print(kind, name)
