@@ -345,22 +345,11 @@ def evaluate(current, desired, exceptions=()):
     }
 
 
-def compliance_after(after, desired, exceptions=()):
-    """The status a firewall left by a run has: {'compliant_after': bool, 'violations_after': int}.
-
-    For a report that shows an instance's status after an apply next to its status as found.
-    """
-    report = evaluate(after, desired, exceptions)
-    return {"compliant_after": report["compliant"], "violations_after": len(report["violations"])}
-
-
-def instance_report(name, region, platform, current, desired, exceptions=(), operations=(), after=None, status_after=False):
+def instance_report(name, region, platform, current, desired, exceptions=(), operations=(), after=None):
     """One instance's report entry, the same in fleet and per-host mode.
 
     Compliance describes the firewall as found; ``changed``/``operations`` what the run did
-    (or in check mode would do) about it; ``ports_after`` the firewall it leaves. With
-    ``status_after`` the entry also has ``compliant_after`` and ``violations_after``
-    (compliance_after of that firewall); without, its keys are exactly those of earlier releases.
+    (or in check mode would do) about it; ``ports_after`` the firewall it leaves.
     """
     entry = {"name": name, "region": region, "platform": platform}
     entry.update(evaluate(current, desired, exceptions))
@@ -372,8 +361,6 @@ def instance_report(name, region, platform, current, desired, exceptions=(), ope
         ports_after=firewall_to_list(left),
         failed=False,
     )
-    if status_after:
-        entry.update(compliance_after(left, desired, exceptions))
     return entry
 
 
@@ -383,9 +370,8 @@ def mark_failed(entry, message, applied=(), failed=None, pending=(), changed=Non
     ``changed`` defaults to whether any write was applied; a write of unknown outcome may have changed it too.
     """
     entry = dict(entry)
-    for key in ("compliant_after", "violations_after"):
-        if key in entry:
-            entry[key] = None  # unknown: the writes stopped part-way
+    if "compliant_after" in entry:
+        entry["compliant_after"] = None  # unknown: the writes stopped part-way
     entry.update(
         failed=True,
         error=message,

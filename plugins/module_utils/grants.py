@@ -227,11 +227,6 @@ def read_grants(tags):
     return grants, problems
 
 
-def grants_from_tags(tags):
-    """The readable grants an instance's tags record, sorted by id (see read_grants for the unreadable ones)."""
-    return read_grants(tags)[0]
-
-
 def live_grants(grants, now):
     return [grant for grant in grants if grant.is_live(now)]
 
@@ -446,21 +441,3 @@ def plan_expiry(current, tags, now):
     expired = expired_grants(grants, now)
     live = live_grants(grants, now)
     return (plan_release(current, expired, live) if expired else None), live, problems
-
-
-def disown(grants, kept_for_good):
-    """The grants that hold some of ``kept_for_good`` ({RuleKey: Sources}), each rewritten without them.
-
-    For a writer that makes sources permanent (a baseline apply): re-recording these grants (their to_tags()) keeps
-    their end from closing what is now meant to stay.
-    """
-    rewritten = []
-    for grant in grants:
-        held = {}
-        for key, sources in grant.held.items():
-            remaining = sources.difference(kept_for_good.get(key, Sources.empty()))
-            if remaining:
-                held[key] = remaining
-        if held != grant.held:
-            rewritten.append(grant._replace(held=held))
-    return rewritten

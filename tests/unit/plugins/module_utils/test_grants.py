@@ -18,10 +18,8 @@ from ansible_collections.seed.lightsail.plugins.module_utils.grants import Grant
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import covering_entries
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import decode_record
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import disown
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import encode_record
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import expired_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import grants_from_tags
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import held_sources
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import live_grants
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import parse_duration
@@ -138,7 +136,7 @@ def test_record_encoding_is_documented_and_round_trips():
     }
     for key, value in tags.items():
         assert tag_text_problem(key, 128) is None and tag_text_problem(value, 256) is None
-    assert grants_from_tags(dict(tags, other="x")) == [grant]
+    assert read_grants(dict(tags, other="x"))[0] == [grant]
 
 
 def test_a_grant_with_nothing_held_is_still_a_record():
@@ -310,10 +308,3 @@ def test_grants_allow_what_they_ask_while_live_and_leave_the_firewall_as_found(s
         assert all(_allowed(firewall, req) for _grant, req in granted), "ending one grant cut another off"
     assert firewall == start, "every grant ended: the firewall is as found"
     assert tags == {}
-
-
-def test_disown_drops_sources_made_permanent():
-    alice = Grant("alice", LATER, {SSH: v4(HOME, OFFICE), HTTP: v4(OFFICE)}, "a")
-    bob = Grant("bob", LATER, {SSH: v4(CAFE)}, "b")
-    assert disown([alice, bob], {SSH: v4(OFFICE), HTTP: v4(OFFICE)}) == [Grant("alice", LATER, {SSH: v4(HOME)}, "a")]
-    assert disown([bob], {SSH: v4(OFFICE)}) == []
