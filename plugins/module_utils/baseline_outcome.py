@@ -10,7 +10,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import Plan
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
 
 
 def find_entry(entries, host):
@@ -21,10 +22,16 @@ def find_entry(entries, host):
     return None
 
 
+def _firewall(rules):
+    """Report rules -> {RuleKey: Sources} as they are: a value read from Lightsail that does not parse stays shown."""
+    return dict((RuleKey(rule["protocol"], rule["from_port"], rule["to_port"]),
+                 Sources.of(rule.get("cidrs") or (), rule.get("ipv6_cidrs") or (), rule.get("cidr_list_aliases") or ())) for rule in rules or ())
+
+
 def entry_diff(entry):
     """The before/after of one entry's firewall, headed with its instance."""
-    before = parse_rules(entry.get("ports_before") or [], field="ports_before")
-    after = parse_rules(entry["ports_after"], field="ports_after") if entry.get("ports_after") is not None else before
+    before = _firewall(entry.get("ports_before"))
+    after = _firewall(entry["ports_after"]) if entry.get("ports_after") is not None else before
     diff = Plan(before, after, ()).diff()
     diff.update(before_header="%s (before)" % entry["name"], after_header="%s (after)" % entry["name"])
     return diff

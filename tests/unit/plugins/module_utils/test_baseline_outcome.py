@@ -47,3 +47,10 @@ def test_a_host_without_an_entry_fails_with_the_runs_message():
 def test_check_runs_say_would():
     assert "would be made compliant" in host_outcome(dict(RUN, check_mode=True), "a")["msg"]
     assert "made compliant" in host_outcome(RUN, "a")["msg"]
+
+
+def test_an_odd_value_read_from_lightsail_is_shown_in_the_diff_not_a_failure():
+    odd = dict(SSH_WORLD, cidrs=["192.0.2.5/24", "not-an-ip"])
+    run = {"mode": "apply", "check_mode": True, "instances": [entry("a", changed=True, before=(odd,))]}
+    outcome = host_outcome(run, "a", diff_mode=True)
+    assert not outcome.get("failed") and "not-an-ip" in outcome["diff"]["before"] and "192.0.2.5/24" in outcome["diff"]["before"]
