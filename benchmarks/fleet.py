@@ -151,7 +151,7 @@ class RoleHost(Approach):
 
 
 # The role's task that runs a module in host scope: once for all the play's hosts.
-MODULE_TASKS = ("Compare every host's instance with its baseline",)
+MODULE_TASKS = ("Compare the instances with their baselines",)
 
 APPROACHES = {"fleet": RoleFleet, "module": FleetModule, "floor-task": FloorTask, "host": RoleHost}
 

@@ -19,7 +19,7 @@ SHOW = "Show the report"
 STATS = "Hand the report to AWX workflows"
 WHERE = "Say where the report is"
 OUTCOME = "Give each host its outcome"
-BATCH = "Compare every host's instance with its baseline"
+BATCH = "Compare the instances with their baselines"
 
 
 def sorted_firewall(port_states):

@@ -149,7 +149,8 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
 
     ``run``: mode, max_concurrency, fail_on_violations, allow_empty, report_path (absolute).
     ``target`` (host scope): one element of the module's targets option.
-    ``select`` (fleet scope): the baseline options plus regions ([]: AWS_REGION or the AWS configuration), instance_names and tags.
+    ``select`` (fleet scope): the baseline options plus regions ([]: AWS_REGION or the AWS configuration), instance_names and
+    tags; empty in host scope.
     """
     try:
         check_variables(variables)
@@ -169,7 +170,8 @@ def role_settings(raw, mode="audit", scope="fleet", variables=(), host=None, cwd
             if not name:
                 raise RoleSettingsError("%s: empty; name the Lightsail instance behind host %s" % (_field("instance_name"), host))
             region = check_region(raw.get("region"), known_regions, endpoint_url, _field("region"))
-            return {"run": run, "target": dict(baseline, instance_name=name, region=region or None, host=host)}
+            # select stays empty: the role's one module task reads its fleet options from it, and omits them here.
+            return {"run": run, "select": {}, "target": dict(baseline, instance_name=name, region=region or None, host=host)}
         regions = check_regions(raw.get("regions"), known_regions, endpoint_url, _field("regions"))
         region = check_region(raw.get("region"), known_regions, endpoint_url, _field("region"))
         if regions and region and region not in regions:

@@ -22,10 +22,9 @@ VALIDATE = ("seed.lightsail.firewall_baseline : Validating arguments against arg
 SHOW = "seed.lightsail.firewall_baseline : Show the report"
 STATS = "seed.lightsail.firewall_baseline : Hand the report to AWX workflows"
 OUTCOME = "seed.lightsail.firewall_baseline : Give each host its outcome"
-BATCH = "seed.lightsail.firewall_baseline : Compare every host's instance with its baseline"
-SETTINGS_HOST = "seed.lightsail.firewall_baseline : Check this host's variables"
-SETTINGS_FLEET = "seed.lightsail.firewall_baseline : Check the role's variables"
-APPLY_FLEET = "seed.lightsail.firewall_baseline : Compare every selected instance with the baseline"
+BATCH = "seed.lightsail.firewall_baseline : Compare the instances with their baselines"
+SETTINGS = "seed.lightsail.firewall_baseline : Check the role's variables"
+APPLY_FLEET = BATCH
 TABLE_HEADER = ["INSTANCE", "REGION", "PLATFORM", "FOUND", "AFTER", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS"]
 
 
@@ -247,7 +246,7 @@ def test_the_lockout_guard_refuses_before_any_call_naming_the_role_variables(pla
     lightsail_admin.clear_calls()
     run = playbook("harden", {"firewall_baseline_profile": "locked_down", "firewall_baseline_keep_console_access": False}, scope=scope,
                    expect_failure=True)
-    refused = run.results(SETTINGS_FLEET if scope == "fleet" else SETTINGS_HOST)
+    refused = run.results(SETTINGS)
     assert sorted(r["_host"] for r in refused if LOCKOUT in r["msg"]) == (["localhost"] if scope == "fleet" else ["db-1", "mx-1", "web-1", "win-1"])
     # no instance can pass, whatever its platform and address type: refused before the module run (host scope: the inventory's listing only)
     assert [c["operation"] for c in lightsail_admin.calls()] == ([] if scope == "fleet" else ["GetInstances"])
@@ -272,8 +271,8 @@ def test_an_exception_opens_its_port_and_excuses_it(playbook, lightsail_admin, t
     ({"firewall_baseline_max_concurrency": "many"}, VALIDATE, "firewall_baseline_max_concurrency"),
     ({"firewall_baseline_mode": "enforce"}, VALIDATE, "value of firewall_baseline_mode must be one of"),
     ({"firewall_baseline_scope": "everything"}, VALIDATE, "value of firewall_baseline_scope must be one of"),
-    ({"firewall_baseline_profile": "paranoid"}, SETTINGS_FLEET, "firewall_baseline_profile: 'paranoid' is not one of locked_down"),
-    ({"firewall_baseline_admn_cidrs": [OFFICE]}, SETTINGS_FLEET,
+    ({"firewall_baseline_profile": "paranoid"}, SETTINGS, "firewall_baseline_profile: 'paranoid' is not one of locked_down"),
+    ({"firewall_baseline_admn_cidrs": [OFFICE]}, SETTINGS,
      "firewall_baseline_admn_cidrs is not a variable of seed.lightsail.firewall_baseline; did you mean firewall_baseline_admin_cidrs?"),
     ({"firewall_baseline_keep_console_access": "maybe"}, VALIDATE, "firewall_baseline_keep_console_access"),
 ])
@@ -292,7 +291,7 @@ def test_a_bad_cidr_fails_per_host_before_any_call_naming_the_variable(playbook,
     lightsail_admin.seed_instance("web-1")
     lightsail_admin.clear_calls()
     run = playbook("audit", {"firewall_baseline_admin_cidrs": ["203.0.113.7/24"]}, scope="host", expect_failure=True)
-    assert "firewall_baseline_admin_cidrs[0]: '203.0.113.7/24' has host bits set; did you mean '203.0.113.0/24'?" in run.result(SETTINGS_HOST)["msg"]
+    assert "firewall_baseline_admin_cidrs[0]: '203.0.113.7/24' has host bits set; did you mean '203.0.113.0/24'?" in run.result(SETTINGS)["msg"]
     assert [c["operation"] for c in lightsail_admin.calls()] == ["GetInstances"]  # the inventory's listing only
 
 
