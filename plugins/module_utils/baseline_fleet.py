@@ -146,7 +146,8 @@ class BaselinePlanner(object):
         plan, entry, odd = self._entries[memo_key]
         if odd:
             self.warnings.extend(read_networking_ports(ports, instance["name"])[2])
-        return InstancePlan(instance["name"], dict(entry, name=instance["name"], host=host), plan)
+        # The memo is shared across regions: the entry's own fields (region included) are this instance's.
+        return InstancePlan(instance["name"], dict(entry, name=instance["name"], host=host, region=region), plan)
 
 
 def failed_entry(name, region, message, host=None):

@@ -151,7 +151,8 @@ def test_each_host_gets_its_own_outcome_and_a_failed_write_is_reported_before_th
     region = "us-east-1" if written_web == "web-1" else "eu-west-1"
     assert firewall(admin, written_web, region) == [api_rule("tcp", 22, [OFFICE], aliases=[CONNECT])]
     assert dict((name, firewall(admin, name)) for name in before) == before
-    assert sorted(call["params"]["instanceName"] for call in admin.write_calls()) == ["web-1", "web-2"]
+    # Each write goes to its instance's own region, also when two instances share a firewall and settings (one plan).
+    assert sorted((call["params"]["instanceName"], call["region"]) for call in admin.write_calls()) == [("web-1", "us-east-1"), ("web-2", "eu-west-1")]
 
     # The failures were reported (table, set_stats, JSON file) before anything failed the run.
     table = run.result(SHOW)["msg"]

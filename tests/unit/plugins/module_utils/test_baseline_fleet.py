@@ -63,6 +63,17 @@ def test_instances_with_the_same_firewall_share_the_work_but_not_their_names():
     assert (first.entry["name"], first.entry["host"]) == ("a", "ha") and (second.entry["name"], second.entry["host"]) == ("b", "hb")
 
 
+def test_instances_of_two_regions_with_the_same_firewall_keep_their_own_region():
+    # The module writes each entry's instance in the entry's region: a shared memo must never move one to another region.
+    planner = BaselinePlanner(apply=True)
+    options = parse_baseline_options({"admin_cidrs": [OFFICE]})
+    eu = planner.plan(instance("web-2", [SSH_WORLD]), "eu-west-1", options, host="web-2")
+    us = planner.plan(instance("web-1", [SSH_WORLD]), "us-east-1", options, host="web-1")
+    assert eu.plan is us.plan
+    assert [(item.name, item.entry["name"], item.entry["region"]) for item in (eu, us)] == [
+        ("web-2", "web-2", "eu-west-1"), ("web-1", "web-1", "us-east-1")]
+
+
 def test_the_lockout_guard_knows_the_address_type():
     planner = BaselinePlanner(apply=True)
     options = parse_baseline_options({"admin_ipv6_cidrs": [OFFICE6], "keep_console_access": False})
