@@ -66,3 +66,47 @@ class TestReadInstanceFacts:
         del instance["networking"]
         facts = host_facts(instance)
         assert facts["ports"] == [] and facts["private_ports"] == []
+
+
+class TestInstanceSummary:
+    def test_the_facts_of_an_instance_without_its_rules(self):
+        summary = instance_summary(api_instance("web-1", tags={"env": "prod"}, ports=[api_port("tcp", 22, 22, cidrs=["0.0.0.0/0"])]))
+        assert summary == {
+            "name": "web-1",
+            "arn": "arn:aws:lightsail:us-east-1:123456789012:Instance/web-1",
+            "region": "us-east-1",
+            "availability_zone": "us-east-1a",
+            "blueprint_id": "ubuntu_22_04",
+            "bundle_id": "small_3_0",
+            "platform": "LINUX_UNIX",
+            "ip_address_type": "dualstack",
+            "public_ip_address": "3.80.0.1",
+            "private_ip_address": "172.26.0.1",
+            "ipv6_addresses": ["2600:1f18::1"],
+            "state": "running",
+            "tags": {"env": "prod"},
+        }
+
+    def test_missing_parts_read_as_none_or_empty(self):
+        summary = instance_summary({"name": "bare"})
+        assert summary["region"] is None and summary["state"] is None and summary["ipv6_addresses"] == [] and summary["tags"] == {}
+        assert summary["platform"] == "LINUX_UNIX"
+
+    def test_read_instance_facts_adds_the_rules_to_the_summary(self):
+        instance = api_instance(ports=[api_port("tcp", 22, 22, cidrs=["0.0.0.0/0"])])
+        facts, warnings = read_instance_facts(instance)
+        assert warnings == [] and dict((k, v) for k, v in facts.items() if k not in ("ports", "private_ports")) == instance_summary(instance)
+        assert facts["ports"] == [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["0.0.0.0/0"], "ipv6_cidrs": [], "cidr_list_aliases": []}]
+
+
+class TestPlatform:
+    @pytest.mark.parametrize("blueprint_id, blueprint_name, platform", [
+        ("windows_server_2022", "Windows Server 2022", "WINDOWS"),
+        ("windows_2019_sql_2019_express", None, "WINDOWS"),
+        ("custom_image", "My Windows golden image", "WINDOWS"),
+        ("ubuntu_22_04", "Ubuntu", "LINUX_UNIX"),
+        ("wordpress", "WordPress", "LINUX_UNIX"),
+        (None, None, "LINUX_UNIX"),
+    ])
+    def test_read_from_the_blueprint(self, blueprint_id, blueprint_name, platform):
+        assert instance_platform({"blueprintId": blueprint_id, "blueprintName": blueprint_name}) == platform
