@@ -19,7 +19,7 @@ def host_facts(instance):
 class TestReadInstanceFacts:
     def test_summary_fields(self):
         facts = host_facts(api_instance("win-1", region="eu-west-1", blueprint="windows_server_2022", blueprint_name="Windows Server 2022",
-                                                 tags={"role": "ad"}))
+                                        tags={"role": "ad"}))
         assert facts["name"] == "win-1"
         assert facts["region"] == "eu-west-1"
         assert facts["availability_zone"] == "eu-west-1a"
