@@ -32,7 +32,8 @@ LAYERS = (
     ("boto3 + botocore", ["botocore.session", "botocore.client", "boto3"]),
     ("amazon.aws module_utils", ["%s.%s" % (AMAZON, m) for m in ("botocore", "modules", "retries", "errors", "exceptions", "common")]),
     ("seed.lightsail module_utils",
-     ["%s.module_utils.%s" % (OURS, m) for m in ("rules", "plan", "transformations", "selection", "policy", "baseline", "base", "lightsail")]),
+     ["%s.module_utils.%s" % (OURS, m) for m in ("rules", "plan", "transformations", "instance_facts", "selection", "policy", "baseline",
+                                                 "compliance", "errors", "argument_specs", "base", "lightsail", "plan_execution")]),
 )
 CHILD = r"""
 import importlib, json, sys, time

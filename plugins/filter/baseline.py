@@ -8,20 +8,16 @@
 The documentation of each filter is in the .yml file of its name next to this one.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import build_report
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import report_title
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import stats
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
@@ -31,12 +27,12 @@ TABLE_COLUMNS = ("INSTANCE", "REGION", "PLATFORM", "FOUND", "AFTER", "MISSING", 
 
 
 def baseline_rules(profile, platform="LINUX_UNIX", admin_cidrs=None, admin_ipv6_cidrs=None, keep_console_access=True, extra_rules=None,
-                   public_exceptions=None, public_ipv6=True, allow_lockout=False, field_prefix=""):
+                   public_exceptions=None, public_ipv6=True, allow_lockout=False):
     """A profile on a platform -> the guarded baseline as a list of rules for lightsail_instance_ports."""
     options = dict(profile=profile, admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs, keep_console_access=keep_console_access,
                    extra_rules=extra_rules, public_exceptions=public_exceptions, public_ipv6=public_ipv6, allow_lockout=allow_lockout)
     try:
-        return firewall_to_list(build_baseline(parse_baseline_options(options, field_prefix), platform, field_prefix))
+        return firewall_to_list(build_baseline(parse_baseline_options(options), platform))
     except RuleError as error:
         raise AnsibleFilterError(str(error))
 

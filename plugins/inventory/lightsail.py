@@ -3,10 +3,6 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: lightsail
 short_description: Lightsail instances as inventory hosts, with their firewall rules
@@ -168,15 +164,16 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import error_code
+from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import QUERY_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import query_fingerprint
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import read_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
@@ -256,7 +253,7 @@ class InventoryModule(AWSInventoryBase):
         for region in regions:
             selected = [instance for instance in self._instances_in(region) if instance_selected(instance, names, tags, states)]
             for instance in sorted(selected, key=lambda instance: instance.get("name") or ""):
-                facts, warnings = read_host_facts(instance)
+                facts, warnings = read_instance_facts(instance)
                 facts_list.append(facts)
                 for warning in warnings:
                     self.warn("%s (region %s)" % (warning, region))
@@ -267,7 +264,7 @@ class InventoryModule(AWSInventoryBase):
         try:
             return list(iter_instances(client))
         except AnsibleLightsailError as error:
-            raise AnsibleError(region_error_message(region, _error_code(error.exception), to_native(error.exception or error)))
+            raise AnsibleError(region_error_message(region, error_code(error.exception), to_native(error.exception or error)))
 
     def _populate(self, hosts):
         """Every value in ``hosts`` came from the API (or the cache of it): it is marked unsafe before it becomes a
@@ -299,8 +296,3 @@ def _names_this_plugin(path):
 def _suggested_name(path):
     stem = path.rsplit(".", 1)[0]
     return stem + (".yml" if stem.endswith("lightsail") else ".lightsail.yml")
-
-
-def _error_code(exception):
-    response = getattr(exception, "response", None) or {}
-    return (response.get("Error") or {}).get("Code")

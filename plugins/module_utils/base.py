@@ -5,58 +5,20 @@
 
 """Our AnsibleAWSModule: amazon.aws's credentials, retries and errors, our name in the user agent."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import error_code
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import CREDENTIAL_HINT
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_credential_error
 
 COLLECTION_NAME = "seed.lightsail"
 COLLECTION_VERSION = "1.0.0"
 
-# Error codes with which AWS refuses the credentials themselves (not the permission to act).
-AUTHENTICATION_ERROR_CODES = (
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "InvalidClientTokenId",
-    "ExpiredTokenException",
-    "ExpiredToken",
-    "IncompleteSignatureException",
-    "MissingAuthenticationTokenException",
-    "UnauthenticatedException",
-    "AuthFailure",
-)
-AUTHENTICATION_HINT = (
-    "authentication failed: AWS did not accept the credentials. Check the access key, the secret key and, for temporary "
-    "credentials, the session token (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or the access_key, "
-    "secret_key and session_token options)"
-)
 SECURITY_TOKEN_WARNING = (
     "AWS_SECURITY_TOKEN is set but not used: amazon.aws 10 no longer reads it. "
     "If these are temporary credentials, set AWS_SESSION_TOKEN (or the session_token option) instead."
-)
-
-# The argument spec of one rule, shared by every module that takes rules (the shape rules.parse_rule reads).
-RULE_OPTIONS = dict(
-    protocol=dict(type="str", required=True),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    cidrs=dict(type="list", elements="str"),
-    ipv6_cidrs=dict(type="list", elements="str"),
-    cidr_list_aliases=dict(type="list", elements="str"),
-)
-# The argument spec of one public exception (the shape policy.parse_public_exceptions reads).
-EXCEPTION_OPTIONS = dict(
-    protocol=dict(type="str", required=True),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    reason=dict(type="str", required=True),
 )
 
 
@@ -77,7 +39,7 @@ class AnsibleLightsailModule(AnsibleAWSModule):
         """Fail on an AnsibleLightsailError, keeping amazon.aws's error formatting."""
         if error.exception is not None:
             message = error.message
-            if error_code(error.exception) in AUTHENTICATION_ERROR_CODES:
-                message = "%s: %s" % (message, AUTHENTICATION_HINT)
+            if is_credential_error(error.exception):
+                message = "%s: %s" % (message, CREDENTIAL_HINT)
             self.fail_json_aws(error.exception, msg=message, **result)
         self.fail_json(msg=error.message, **result)

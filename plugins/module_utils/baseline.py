@@ -3,7 +3,7 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Hardened firewall baselines: the firewall a profile asks for, its guards, and compliance. Pure Python.
+"""Hardened firewall baselines: the firewall a profile asks for, and its guards. Pure Python.
 
 A baseline is built in three steps, each of which can refuse with a BaselineError naming the
 option at fault, before any API call:
@@ -14,20 +14,15 @@ option at fault, before any API call:
    from somewhere the instance can be reached from) and the policy (no flagged port open to the
    world without an exception).
 
-``evaluate`` and ``instance_report`` compare an instance's firewall with its baseline; the fleet
-module and the role's filters both produce their reports with them, so the two agree.
+How an instance's firewall compares with its baseline is compliance.py's.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import ipaddress
 from collections import namedtuple
 from functools import lru_cache
 
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import covered_protocols
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
@@ -36,7 +31,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
@@ -282,7 +276,7 @@ def check_lockout(firewall, options, platform, field_prefix="", address_type="du
 
 
 def check_policy(firewall, options, field_prefix=""):
-    violations = violations_only(find_violations(firewall, options.public_exceptions))
+    violations = violations_only(exposure_findings(firewall, options.public_exceptions))
     if violations:
         raise BaselineError(
             field_prefix + "public_exceptions",
@@ -319,82 +313,3 @@ def build_baseline(options, platform, field_prefix="", *, address_type="dualstac
     check_lockout(firewall, options, platform, field_prefix, address_type)
     check_policy(firewall, options, field_prefix)
     return firewall
-
-
-def evaluate(current, desired, exceptions=()):
-    """Compliance of a firewall with its baseline: drift (sources missing or extra, rule by rule) and the policy."""
-    missing, extra = {}, {}
-    empty = Sources.empty()
-    for key in set(current) | set(desired):
-        now, wanted = current.get(key, empty), desired.get(key, empty)
-        if now == wanted:
-            continue
-        lacking, surplus = wanted.difference(now), now.difference(wanted)
-        if lacking:
-            missing[key] = lacking
-        if surplus:
-            extra[key] = surplus
-    findings = find_violations(current, exceptions)
-    violations = violations_only(findings)
-    return {
-        "compliant": not (missing or extra or violations),
-        "missing": firewall_to_list(missing),
-        "extra": firewall_to_list(extra),
-        "violations": violations,
-        "excepted": [finding for finding in findings if finding["excepted"]],
-    }
-
-
-def instance_report(name, region, platform, current, desired, exceptions=(), operations=(), after=None):
-    """One instance's report entry, the same in fleet and per-host mode.
-
-    Compliance describes the firewall as found; ``changed``/``operations`` what the run did
-    (or in check mode would do) about it; ``ports_after`` the firewall it leaves.
-    """
-    entry = {"name": name, "region": region, "platform": platform}
-    entry.update(evaluate(current, desired, exceptions))
-    left = current if after is None else after
-    entry.update(
-        changed=bool(operations),
-        operations=list(operations),
-        ports_before=firewall_to_list(current),
-        ports_after=firewall_to_list(left),
-        failed=False,
-    )
-    return entry
-
-
-def mark_failed(entry, message, applied=(), failed=None, pending=(), changed=None):
-    """The entry of an instance whose writes failed part-way (operation dicts), with what is known.
-
-    ``changed`` defaults to whether any write was applied; a write of unknown outcome may have changed it too.
-    """
-    entry = dict(entry)
-    if "compliant_after" in entry:
-        entry["compliant_after"] = None  # unknown: the writes stopped part-way
-    entry.update(
-        failed=True,
-        error=message,
-        changed=bool(applied) if changed is None else changed,
-        ports_after=None,
-        applied_operations=list(applied),
-        failed_operation=failed,
-        pending_operations=list(pending),
-    )
-    return entry
-
-
-def summarize(entries):
-    """Counts over report entries, for people, AWX workflows and ``fail_on_violations``."""
-    entries = list(entries)
-    return {
-        "instances": len(entries),
-        "compliant": sum(1 for e in entries if e["compliant"]),
-        "non_compliant": sum(1 for e in entries if not e["compliant"]),
-        "drifted": sum(1 for e in entries if e["missing"] or e["extra"]),
-        "with_violations": sum(1 for e in entries if e["violations"]),
-        "violations": sum(len(e["violations"]) for e in entries),
-        "excepted": sum(len(e["excepted"]) for e in entries),
-        "changed": sum(1 for e in entries if e["changed"]),
-        "failed": sum(1 for e in entries if e.get("failed")),
-    }

@@ -22,20 +22,20 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADD
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import GRANT_TAG_PREFIX
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import expired_grants
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import held_sources
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import live_grants
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import read_grants
+from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
 

@@ -20,10 +20,6 @@ without any grant when the grant was made is not held, and no grant ever closes 
 (revoke or expiry) closes what they held minus what the grants that stay live still hold.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 from collections import namedtuple

@@ -6,21 +6,16 @@
 """What the inventory plugin makes of GetInstances: pure Python, no boto3.
 
 The plugin fetches; everything it decides (which regions, which instances, the variables of a
-host, the name of a host) is decided here.
+host, the name of a host) is decided here; the facts of each instance come from instance_facts.py.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import hashlib
 import json
 import re
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import CREDENTIAL_ERROR_CODES
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import PERMISSION_ERROR_CODES
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 
 # Host variables are the instance facts under this prefix: plain ``name`` and ``tags`` are names
 # ansible-core reserves (it warns on every run), and plain ``state`` or ``ports`` would override
@@ -29,22 +24,6 @@ HOSTVAR_PREFIX = "lightsail_"
 
 HOSTNAME_SOURCES = ("name", "public_ip_address", "private_ip_address")
 ANSIBLE_HOST_SOURCES = ("public_ip_address", "private_ip_address")
-
-# Error codes that mean "these credentials may not list instances here" (an IAM policy or an SCP) ...
-PERMISSION_ERROR_CODES = ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation")
-# ... and "these credentials are not valid" (wrong, expired, or for a region the account has not enabled).
-CREDENTIAL_ERROR_CODES = (
-    "UnauthenticatedException",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "IncompleteSignatureException",
-    "MissingAuthenticationTokenException",
-    "ExpiredTokenException",
-    "ExpiredToken",
-    "AuthFailure",
-)
 
 # The plugin's options that decide what is listed (whose instances, where, which ones): every one is part of
 # the cache key, so that changing any of them misses the cache. secret_key and session_token are left out
@@ -110,26 +89,6 @@ def instance_selected(instance, names=None, tags=None, states=None):
         state = str((instance.get("state") or {}).get("name") or "").lower()
         return state in set(str(wanted).lower() for wanted in states)
     return True
-
-
-def read_host_facts(instance):
-    """One GetInstances entry -> (the facts of its host, warnings about odd values read).
-
-    The facts are what the cache keeps (not yet prefixed). ``ports`` are the public firewall rules in
-    exactly the shape the ``ports`` option of seed.lightsail.lightsail_instance_ports takes, a value
-    that is not valid kept as it came; ``private_ports`` the private-access entries Lightsail adds
-    itself and that the public-ports API does not manage.
-    """
-    facts = instance_summary(instance)
-    public, private, warnings = read_networking_ports((instance.get("networking") or {}).get("ports"), instance.get("name"))
-    facts["ports"] = firewall_to_list(public)
-    facts["private_ports"] = private
-    return facts, warnings
-
-
-def instance_host_facts(instance):
-    """One GetInstances entry -> the facts of its host (read_host_facts without the warnings)."""
-    return read_host_facts(instance)[0]
 
 
 def choose_hostname(facts, preferences):

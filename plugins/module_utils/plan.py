@@ -21,10 +21,6 @@ PutInstancePublicPorts of the whole desired firewall, except when the desired fi
 empty: Put with an empty list is undocumented, so each rule is closed instead.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 from collections import namedtuple
 
@@ -41,13 +37,13 @@ CLOSE = "CloseInstancePublicPorts"
 PUT = "PutInstancePublicPorts"
 
 
-class Operation(namedtuple("Operation", ["name", "rules"])):
-    """One write: its API operation and the ((RuleKey, Sources), ...) it sends."""
+class Operation(namedtuple("Operation", ["api_call", "rules"])):
+    """One write: its API call (OPEN, CLOSE or PUT) and the ((RuleKey, Sources), ...) it sends."""
 
     __slots__ = ()
 
     def to_dict(self):
-        return {"operation": self.name, "ports": [rule_to_dict(key, sources) for key, sources in self.rules]}
+        return {"operation": self.api_call, "ports": [rule_to_dict(key, sources) for key, sources in self.rules]}
 
 
 class Plan(namedtuple("Plan", ["before", "after", "operations"])):
@@ -133,13 +129,13 @@ def has_taken_effect(firewall, operation):
     Close: none of its sources is still allowed on its rule. Open: its rule allows every source it sent.
     Put: the firewall is exactly its rules.
     """
-    if operation.name == PUT:
+    if operation.api_call == PUT:
         return firewall == dict(operation.rules)
     for key, sources in operation.rules:
         now = firewall.get(key)
-        if operation.name == OPEN and (now is None or not now.issuperset(sources)):
+        if operation.api_call == OPEN and (now is None or not now.issuperset(sources)):
             return False
-        if operation.name == CLOSE and now is not None and (not sources or now.difference(sources) != now):
+        if operation.api_call == CLOSE and now is not None and (not sources or now.difference(sources) != now):
             return False
     return True
 

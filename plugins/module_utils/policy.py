@@ -25,10 +25,6 @@ It excuses a finding when its protocol is the rule's protocol (or ``all``) and i
 the exposed range.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 from collections import namedtuple
 from functools import lru_cache
@@ -268,8 +264,8 @@ def _rule_findings(key, sources, exceptions):
     return tuple(findings)
 
 
-def find_violations(firewall, exceptions=()):
-    """Every finding of the policy on a firewall {RuleKey: Sources}, excepted ones marked so.
+def exposure_findings(firewall, exceptions=()):
+    """Every finding of the policy on a firewall {RuleKey: Sources}, violations and excepted ones (marked ``excepted``).
 
     Sorted by rule, then family, then port; ``[f for f in findings if not f['excepted']]`` are
     the violations. The findings of each distinct (rule, sources, exceptions) are worked out once
@@ -300,4 +296,5 @@ def _fresh(finding):
 
 
 def violations_only(findings):
+    """The findings no public exception excuses."""
     return [finding for finding in findings if not finding["excepted"]]

@@ -11,10 +11,6 @@ from RuleKey to Sources. Everything here works on normalised values, so two rule
 the same thing compare equal.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import math
 from collections import namedtuple

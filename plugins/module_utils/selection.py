@@ -11,10 +11,6 @@ templated variable that came out empty gives, and reading it as "every instance"
 fleet apply to the whole region.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from collections import namedtuple
 
 # What YAML 1.1 (the loader of playbooks and inventory files) reads as a boolean: a tag filter

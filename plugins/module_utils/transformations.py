@@ -12,10 +12,6 @@ normalise at all is kept as it came, with a warning (read_firewall, read_network
 never sent back by a write (refuse_resending_odd_values).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MAX
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MIN
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import PROTOCOLS
@@ -27,7 +23,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import normal
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_protocol
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
 
 # The three source lists of a rule: API member, what a value is, and its normaliser.
 _SOURCE_LISTS = (
@@ -192,29 +187,3 @@ def to_port_info(key, sources):
         "ipv6Cidrs": sorted(sources.ipv6_cidrs),
         "cidrListAliases": sorted(sources.aliases),
     }
-
-
-def instance_summary(instance):
-    """GetInstances entry -> the facts the info module and the fleet tools report per instance."""
-    location = instance.get("location") or {}
-    return {
-        "name": instance.get("name"),
-        "arn": instance.get("arn"),
-        "region": location.get("regionName"),
-        "availability_zone": location.get("availabilityZone"),
-        "blueprint_id": instance.get("blueprintId"),
-        "bundle_id": instance.get("bundleId"),
-        "platform": _platform(instance),
-        "ip_address_type": instance.get("ipAddressType"),
-        "public_ip_address": instance.get("publicIpAddress"),
-        "private_ip_address": instance.get("privateIpAddress"),
-        "ipv6_addresses": list(instance.get("ipv6Addresses") or []),
-        "state": (instance.get("state") or {}).get("name"),
-        "tags": instance_tags(instance),
-    }
-
-
-def _platform(instance):
-    """LINUX_UNIX or WINDOWS; GetInstances names only the blueprint, so it is read from that."""
-    blueprint = "%s %s" % (instance.get("blueprintId") or "", instance.get("blueprintName") or "")
-    return "WINDOWS" if "windows" in blueprint.lower() else "LINUX_UNIX"

@@ -4,10 +4,6 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: lightsail_access_sweep
@@ -190,15 +186,16 @@ from datetime import datetime
 from datetime import timezone
 
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import format_time
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import plan_expiry
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import untag_operation
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import untag_resources_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations_concurrently
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
@@ -237,7 +234,7 @@ def sweep_region(module, region, now, report):
         report["swept"].append(entries[name])
     if module.check_mode or not releases:
         return
-    failed = apply_operations_concurrently(client, dict((name, r.plan.operations) for name, r in releases.items() if r.plan.operations),
+    failed = apply_operations_concurrently(FirewallApi(client), dict((name, r.plan.operations) for name, r in releases.items() if r.plan.operations),
                                            module.params["max_concurrency"])
     untags = dict((name, r.untag_keys) for name, r in releases.items() if name not in failed)
     failed.update(untag_resources_concurrently(client, untags, module.params["max_concurrency"]))

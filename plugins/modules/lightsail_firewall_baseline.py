@@ -4,10 +4,6 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: lightsail_firewall_baseline
@@ -606,23 +602,24 @@ import os
 from datetime import datetime
 from datetime import timezone
 
-from ansible_collections.seed.lightsail.plugins.module_utils.base import EXCEPTION_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import EXCEPTION_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import Target
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import entry_after_failure
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import read_named_instances
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations_concurrently
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
@@ -815,7 +812,7 @@ def main():
     if changing and not module.check_mode:
         for region in regions:
             writes = dict((item.name, item.plan.operations) for item in changing if item.entry["region"] == region)
-            failed = apply_operations_concurrently(clients[region], writes, params["max_concurrency"])
+            failed = apply_operations_concurrently(FirewallApi(clients[region]), writes, params["max_concurrency"])
             failures.update(((region, name), error) for name, error in failed.items())
     entries = [entry_after_failure(item, failures[(item.entry["region"], item.name)]) if (item.entry["region"], item.name) in failures else item.entry
                for item in items] + refused

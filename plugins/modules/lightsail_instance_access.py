@@ -4,10 +4,6 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: lightsail_instance_access
@@ -354,10 +350,11 @@ import os
 from datetime import datetime
 from datetime import timezone
 
-from ansible_collections.seed.lightsail.plugins.module_utils.base import EXCEPTION_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import EXCEPTION_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADMIN_PORTS
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import TAGS_PER_RESOURCE
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import live_grants
@@ -371,13 +368,14 @@ from ansible_collections.seed.lightsail.plugins.module_utils.grants import tags_
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import untag_operation
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import validate_grant_id
 from ansible_collections.seed.lightsail.plugins.module_utils.grants import validate_reason
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import instance_summary
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import tag_resource
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import untag_resource
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
@@ -385,7 +383,6 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKe
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
 
 
@@ -407,7 +404,7 @@ def requested_rules(params, platform):
 
 
 def refuse_world_exposure(requested, exceptions):
-    violations = violations_only(find_violations(requested, exceptions))
+    violations = violations_only(exposure_findings(requested, exceptions))
     if violations:
         raise RuleError("sources", "the grant would open %s; list the port in public_exceptions with a reason to allow it"
                         % "; ".join(sorted(set(v["message"] for v in violations))))
@@ -546,7 +543,7 @@ def write_grant(module, client, name, planned, result):
 
 def apply_firewall(module, client, name, operations, result, recorded_before):
     try:
-        apply_operations(client, name, operations)
+        apply_operations(FirewallApi(client), name, operations)
     except PartialWriteError as error:
         result.update(
             changed=recorded_before or bool(error.applied),

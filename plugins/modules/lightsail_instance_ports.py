@@ -4,10 +4,6 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: lightsail_instance_ports
@@ -336,15 +332,16 @@ outcome:
   sample: not applied
 """
 
-from ansible_collections.seed.lightsail.plugins.module_utils.base import RULE_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import RULE_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
@@ -402,7 +399,7 @@ def main():
 
     if plan.changed and not module.check_mode:
         try:
-            apply_operations(client, name, plan.operations)
+            apply_operations(FirewallApi(client), name, plan.operations)
         except PartialWriteError as error:
             result.update(
                 changed=error.changed,

@@ -4,10 +4,6 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 ---
 module: lightsail_instance_ports_info
@@ -243,25 +239,22 @@ unmatched_names:
 """
 
 from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
 
 
 def describe_instance(module, instance):
-    public, private, warnings = read_networking_ports((instance.get("networking") or {}).get("ports"), instance.get("name"))
+    facts, warnings = read_instance_facts(instance)
     for warning in warnings:
         module.warn(warning)
-    summary = instance_summary(instance)
-    summary.update(ports=firewall_to_list(public), private_ports=private)
-    return summary
+    return facts
 
 
 def read_one(module, client, name):

@@ -19,10 +19,11 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
@@ -245,22 +246,22 @@ def narrowing_plan():
 @pytest.mark.parametrize("code", ["InvalidInputException", "OperationFailureException"])
 def test_a_refused_close_of_a_rule_already_closed_counts_as_done(code):
     client = RefusingClient({SSH: Sources.of([OFFICE])}, code)  # tcp 22 narrowed, tcp 3306 gone: both Closes have taken effect
-    apply_operations(client, "web-1", narrowing_plan().operations)
+    apply_operations(FirewallApi(client), "web-1", narrowing_plan().operations)
     assert client.calls == ["close", "read", "open", "close", "read"]
 
 
 def test_a_refused_close_of_a_rule_still_open_is_an_error():
     client = RefusingClient({SSH: Sources.of([WORLD4, OFFICE]), MYSQL: Sources.of([WORLD4])})
     with pytest.raises(PartialWriteError) as caught:
-        apply_operations(client, "web-1", narrowing_plan().operations)
-    assert caught.value.applied == [] and caught.value.failed.name == CLOSE and len(caught.value.pending) == 2
+        apply_operations(FirewallApi(client), "web-1", narrowing_plan().operations)
+    assert caught.value.applied == [] and caught.value.failed.api_call == CLOSE and len(caught.value.pending) == 2
     assert client.calls == ["close", "read"]
 
 
 def test_other_refusals_of_a_close_are_not_second_guessed():
     client = RefusingClient({}, "AccessDeniedException")
     with pytest.raises(PartialWriteError):
-        apply_operations(client, "web-1", narrowing_plan().operations)
+        apply_operations(FirewallApi(client), "web-1", narrowing_plan().operations)
     assert client.calls == ["close"]
 
 
@@ -301,10 +302,10 @@ def test_a_close_without_answer_and_no_read_back_reports_changed_and_what_to_all
     lightsail_admin.drop_after_apply(1, CLOSE)
     lightsail_admin.drop(1, READ)
     with pytest.raises(PartialWriteError) as caught:
-        apply_operations(lightsail_service.client(), "web-1", plan.operations)
+        apply_operations(FirewallApi(lightsail_service.client()), "web-1", plan.operations)
     error = caught.value
     assert (error.outcome, error.changed, error.transient, error.error_code) == ("unknown", True, True, None)
-    assert error.applied == [] and error.failed.name == CLOSE and [op.name for op in error.pending] == [OPEN]
+    assert error.applied == [] and error.failed.api_call == CLOSE and [op.api_call for op in error.pending] == [OPEN]
     for part in ("Write 1 of 2 (CloseInstancePublicPorts tcp 22) got no answer and the firewall could not be read again, so it may or may not "
                  "have been applied", "tcp 22 may now be closed entirely", "allow %s again with state=present" % OFFICE, "The failure is transient"):
         assert part in error.message, (part, error.message)
@@ -326,7 +327,7 @@ PERMANENT = [
 def test_a_permanent_refusal_names_its_code_and_promises_no_rerun(code, status, hint):
     client = RefusingClient({SSH: Sources.of([WORLD4, OFFICE]), MYSQL: Sources.of([WORLD4])}, code)  # sources still open: no second-guessing
     with pytest.raises(PartialWriteError) as caught:
-        apply_operations(client, "web-1", narrowing_plan().operations)
+        apply_operations(FirewallApi(client), "web-1", narrowing_plan().operations)
     error = caught.value
     assert (error.error_code, error.aws_message, error.transient, error.outcome, error.changed) == (code, "refused", False, "not applied", False)
     assert "Failed to close instance public ports (%s: refused). Write 1 of 3" % code in error.message, error.message

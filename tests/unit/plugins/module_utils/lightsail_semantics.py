@@ -25,14 +25,14 @@ class RuleNotOpen(Exception):
 def apply_writes(firewall, operations, open_existing, close_sources, close_missing):
     firewall = dict(firewall)
     for operation in operations:
-        if operation.name == PUT:
+        if operation.api_call == PUT:
             firewall = dict(operation.rules)
             continue
         for key, sources in operation.rules:
-            if operation.name == OPEN:
+            if operation.api_call == OPEN:
                 merge = open_existing == "merge" and key in firewall
                 firewall[key] = firewall[key].union(sources) if merge else sources
-            elif operation.name == CLOSE:
+            elif operation.api_call == CLOSE:
                 if key not in firewall:
                     if close_missing == "error":
                         raise RuleNotOpen(key)

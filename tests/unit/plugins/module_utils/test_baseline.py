@@ -11,15 +11,11 @@ from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PRO
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import admin_port_reachable
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import evaluate
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import mark_failed
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import no_path_reason
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import normalize_address_type
 from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import summarize
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils.compliance import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
@@ -326,71 +322,6 @@ class TestOptionErrors:
             baseline(admin_cidrs=cidrs, admin_ipv6_cidrs=six)
 
 
-class TestEvaluate:
-    def test_compliant_when_equal(self):
-        desired = {SSH: Sources.of([OFFICE], (), [CONNECT])}
-        assert evaluate(dict(desired), desired) == {"compliant": True, "missing": [], "extra": [], "violations": [], "excepted": []}
-
-    def test_drift_is_counted_source_by_source(self):
-        current = {SSH: Sources.of([OFFICE, WORLD4]), HTTP: Sources.of([WORLD4])}
-        desired = {SSH: Sources.of([OFFICE], (), [CONNECT]), HTTPS: WORLD}
-        report = evaluate(current, desired)
-        assert not report["compliant"]
-        missing = [(r["from_port"], r["cidrs"], r["ipv6_cidrs"], r["cidr_list_aliases"]) for r in report["missing"]]
-        assert missing == [(22, [], [], [CONNECT]), (443, [WORLD4], [WORLD6], [])]
-        assert [(r["from_port"], r["cidrs"]) for r in report["extra"]] == [(22, [WORLD4]), (80, [WORLD4])]
-        assert [v["service"] for v in report["violations"]] == ["SSH"]
-
-    def test_excepted_findings_do_not_break_compliance(self):
-        current = {RuleKey("tcp", 25, 25): WORLD}
-        report = evaluate(current, dict(current), parse_public_exceptions([{"protocol": "tcp", "from_port": 25, "reason": "mail"}]))
-        assert report["compliant"] and report["violations"] == [] and len(report["excepted"]) == 2
-
-    def test_violations_alone_break_compliance(self):
-        current = {SSH: Sources.of([WORLD4])}
-        assert not evaluate(current, dict(current))["compliant"]
-
-
-class TestReport:
-    def test_entry_as_found_and_after(self):
-        current, desired = {SSH: Sources.of([WORLD4])}, {SSH: Sources.of([OFFICE])}
-        operations = [{"operation": "PutInstancePublicPorts", "ports": []}]
-        entry = instance_report("web-1", "eu-west-1", "LINUX_UNIX", current, desired, (), operations, desired)
-        assert entry["name"] == "web-1" and entry["region"] == "eu-west-1" and entry["platform"] == "LINUX_UNIX"
-        assert entry["changed"] and entry["operations"] == operations and not entry["compliant"] and not entry["failed"]
-        assert entry["ports_before"][0]["cidrs"] == [WORLD4] and entry["ports_after"][0]["cidrs"] == [OFFICE]
-
-    def test_audit_entry_leaves_the_firewall(self):
-        current = {SSH: Sources.of([OFFICE])}
-        entry = instance_report("a", "r", "LINUX_UNIX", current, current)
-        assert entry["compliant"] and not entry["changed"] and entry["ports_after"] == entry["ports_before"]
-
-    def test_mark_failed(self):
-        entry = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([WORLD4])}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}])
-        failed = mark_failed(entry, "boom", failed={"operation": "Put"})
-        assert failed["failed"] and failed["error"] == "boom" and not failed["changed"] and failed["ports_after"] is None
-        assert not entry["failed"]
-
-    def test_the_keys_stay_those_of_earlier_releases(self):
-        entry = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([OFFICE])}, {SSH: Sources.of([OFFICE])})
-        assert sorted(entry) == sorted(["name", "region", "platform", "compliant", "missing", "extra", "violations", "excepted", "changed",
-                                        "operations", "ports_before", "ports_after", "failed"])
-
-    def test_a_failed_write_leaves_the_status_after_unknown(self):
-        entry = dict(instance_report("a", "r", "LINUX_UNIX", {SSH: WORLD}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}]), compliant_after=True)
-        assert mark_failed(entry, "boom")["compliant_after"] is None
-        assert "compliant_after" not in mark_failed(instance_report("a", "r", "LINUX_UNIX", {}, {}), "boom")
-
-    def test_summary_counts(self):
-        good = instance_report("a", "r", "LINUX_UNIX", {SSH: Sources.of([OFFICE])}, {SSH: Sources.of([OFFICE])})
-        open_ssh = instance_report("b", "r", "LINUX_UNIX", {SSH: WORLD}, {SSH: Sources.of([OFFICE])}, (), [{"operation": "Put"}])
-        drift = instance_report("c", "r", "LINUX_UNIX", {}, {SSH: Sources.of([OFFICE])})
-        failed = mark_failed(drift, "boom")
-        assert summarize([good, open_ssh, drift, failed]) == {
-            "instances": 4, "compliant": 1, "non_compliant": 3, "drifted": 3, "with_violations": 1, "violations": 2, "excepted": 0, "changed": 1, "failed": 1,
-        }
-
-
 ADMIN_V4 = st.builds(lambda n, p: str(ipaddress.IPv4Network((n, p), strict=False)), st.integers(0, 2 ** 32 - 1), st.integers(1, 32))
 ADMIN_V6 = st.builds(lambda n, p: str(ipaddress.IPv6Network((n, p), strict=False)), st.integers(0, 2 ** 128 - 1), st.integers(1, 128))
 
@@ -408,7 +339,7 @@ def test_any_baseline_passes_the_policy_and_keeps_admin_access(profile, platform
             baseline(platform, **options)
         return
     firewall = baseline(platform, **options)
-    assert violations_only(find_violations(firewall)) == []
+    assert violations_only(exposure_findings(firewall)) == []
     admin = SSH if platform == "LINUX_UNIX" else RDP
     assert firewall[admin].cidrs == frozenset(str(ipaddress.ip_network(c)) for c in admin_cidrs)
     assert evaluate(firewall, firewall)["compliant"]
@@ -418,7 +349,7 @@ def test_any_baseline_passes_the_policy_and_keeps_admin_access(profile, platform
 def test_a_public_extra_rule_is_refused_exactly_when_the_policy_flags_it(protocol, port, width):
     rule = {"protocol": protocol, "from_port": port, "to_port": min(65535, port + width), "cidrs": [WORLD4]}
     key = RuleKey(protocol, rule["from_port"], rule["to_port"])
-    flagged = bool(violations_only(find_violations({key: Sources.of([WORLD4])})))
+    flagged = bool(violations_only(exposure_findings({key: Sources.of([WORLD4])})))
     try:
         baseline(extra_rules=[rule])
     except BaselineError as error:

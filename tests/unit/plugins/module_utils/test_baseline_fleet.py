@@ -39,7 +39,7 @@ def test_apply_plans_one_put_and_reports_status_found_and_after():
     planner = BaselinePlanner(apply=True)
     options = parse_baseline_options({"admin_cidrs": [OFFICE]})
     item = planner.plan(instance("web-1", [SSH_WORLD]), "eu-west-1", options, host="web-1.example")
-    assert [op.name for op in item.plan.operations] == [PUT]
+    assert [op.api_call for op in item.plan.operations] == [PUT]
     assert item.entry["name"] == "web-1" and item.entry["host"] == "web-1.example" and item.entry["region"] == "eu-west-1"
     assert item.entry["compliant"] is False and item.entry["compliant_after"] is True
     assert item.entry["changed"] is True and item.entry["address_type"] == "dualstack" and item.entry["profile"] == "locked_down"

@@ -202,9 +202,9 @@ def check_plan(current, requested, state, purge):
     plan = plan_changes(current, requested, state, purge)
     for operation in plan.operations:
         for key, sources in operation.rules:
-            assert operation.name == CLOSE or sources, "an Open or Put without sources: %r" % (operation,)
+            assert operation.api_call == CLOSE or sources, "an Open or Put without sources: %r" % (operation,)
             assert sources.count() <= MAX_SOURCES_PER_RULE, "Lightsail refuses more than %d sources per rule" % MAX_SOURCES_PER_RULE
-        assert operation.name != PUT or purge
+        assert operation.api_call != PUT or purge
     for behaviour in ALL_BEHAVIOURS:
         try:
             reached = apply_writes(current, plan.operations, **behaviour)

@@ -174,7 +174,7 @@ def test_a_grant_opens_only_what_is_not_allowed():
     assert planned.opened == {SSH: Sources.of([HOME], [HOME6]), HTTP: v4(HOME)}
     assert planned.already_allowed == {SSH: v4(OFFICE), HTTP: Sources.of((), [HOME6])}
     assert planned.grant.held == planned.opened
-    assert [(op.name, op.rules) for op in planned.plan.operations] == [
+    assert [(op.api_call, op.rules) for op in planned.plan.operations] == [
         (OPEN, ((SSH, Sources.of([OFFICE, HOME], [HOME6])),)), (OPEN, ((HTTP, Sources.of([OFFICE, HOME], ["::/0"])),))]
     assert planned.tags == planned.grant.to_tags()
 
@@ -248,7 +248,7 @@ def test_release_of_sources_already_gone_writes_nothing():
 def test_release_of_a_rule_the_grant_opened_closes_it_whole():
     alice = Grant("alice", LATER, {HTTP: v4(HOME)}, "a")
     release = plan_release({SSH: v4(OFFICE), HTTP: v4(HOME)}, [alice], [])
-    assert [(op.name, op.rules) for op in release.plan.operations] == [(CLOSE, ((HTTP, v4(HOME)),))]
+    assert [(op.api_call, op.rules) for op in release.plan.operations] == [(CLOSE, ((HTTP, v4(HOME)),))]
 
 
 def test_plan_expiry():

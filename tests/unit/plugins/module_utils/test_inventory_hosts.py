@@ -2,47 +2,25 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import HOSTVAR_PREFIX
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import QUERY_OPTIONS
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import choose_hostname
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import host_variables
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import query_fingerprint
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import read_host_facts
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
 from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
+
+from .api_instances import api_instance
 
 KNOWN = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1"]
 
 
-def api_instance(name="web-1", region="us-east-1", state="running", tags=None, ports=None, public_ip="3.80.0.1",
-                 private_ip="172.26.0.1", blueprint="ubuntu_22_04", blueprint_name="Ubuntu", ipv6=("2600:1f18::1",)):
-    """A GetInstances entry as the API returns it."""
-    return {
-        "name": name,
-        "arn": "arn:aws:lightsail:%s:123456789012:Instance/%s" % (region, name),
-        "location": {"availabilityZone": region + "a", "regionName": region},
-        "blueprintId": blueprint,
-        "blueprintName": blueprint_name,
-        "bundleId": "small_3_0",
-        "ipAddressType": "dualstack" if ipv6 else "ipv4",
-        "publicIpAddress": public_ip,
-        "privateIpAddress": private_ip,
-        "ipv6Addresses": list(ipv6),
-        "state": {"code": 16, "name": state},
-        "tags": [{"key": key, "value": value} for key, value in (tags or {}).items()],
-        "networking": {"ports": ports if ports is not None else []},
-    }
-
-
-def api_port(protocol, from_port, to_port, cidrs=(), ipv6=(), aliases=(), access_type="public", **extra):
-    entry = {"protocol": protocol, "fromPort": from_port, "toPort": to_port, "cidrs": list(cidrs), "ipv6Cidrs": list(ipv6),
-             "cidrListAliases": list(aliases), "accessType": access_type, "accessDirection": "inbound"}
-    entry.update(extra)
-    return entry
+def host_facts(instance):
+    return read_instance_facts(instance)[0]
 
 
 def hostnames_of(hosts):
@@ -116,58 +94,6 @@ class TestInstanceSelected:
         assert not instance_selected(instance, ["web-1"], {"role": "db"}, ["running"])
 
 
-class TestInstanceHostFacts:
-    def test_summary_fields(self):
-        facts = instance_host_facts(api_instance("win-1", region="eu-west-1", blueprint="windows_server_2022", blueprint_name="Windows Server 2022",
-                                                 tags={"role": "ad"}))
-        assert facts["name"] == "win-1"
-        assert facts["region"] == "eu-west-1"
-        assert facts["availability_zone"] == "eu-west-1a"
-        assert facts["platform"] == "WINDOWS"
-        assert facts["tags"] == {"role": "ad"}
-        assert facts["state"] == "running"
-        assert facts["ipv6_addresses"] == ["2600:1f18::1"]
-
-    def test_ports_take_the_shape_of_the_ports_option_normalised_and_sorted(self):
-        ports = [
-            api_port("tcp", 443, 443, cidrs=["0.0.0.0/0"]),
-            api_port("TCP", 22, 22, cidrs=["192.0.2.44"], ipv6=["2001:DB8::/32"], aliases=["lightsail-connect"]),
-            api_port("-1", -1, -1, cidrs=["10.0.0.0/8"]),
-        ]
-        assert instance_host_facts(api_instance(ports=ports))["ports"] == [
-            {"protocol": "all", "from_port": 0, "to_port": 65535, "cidrs": ["10.0.0.0/8"], "ipv6_cidrs": [], "cidr_list_aliases": []},
-            {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["192.0.2.44/32"], "ipv6_cidrs": ["2001:db8::/32"],
-             "cidr_list_aliases": ["lightsail-connect"]},
-            {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidrs": ["0.0.0.0/0"], "ipv6_cidrs": [], "cidr_list_aliases": []},
-        ]
-
-    def test_a_rule_listed_twice_reads_as_one_with_both_sources(self):
-        ports = [api_port("tcp", 22, 22, cidrs=["192.0.2.0/24"]), api_port("tcp", 22, 22, cidrs=["198.51.100.0/24"])]
-        assert instance_host_facts(api_instance(ports=ports))["ports"][0]["cidrs"] == ["192.0.2.0/24", "198.51.100.0/24"]
-
-    def test_private_entries_are_kept_apart(self):
-        ports = [
-            api_port("tcp", 22, 22, cidrs=["0.0.0.0/0"]),
-            api_port("tcp", 0, 65535, access_type="Private", accessFrom="Custom", commonName="Amazon VPC"),
-        ]
-        facts = instance_host_facts(api_instance(ports=ports))
-        assert [rule["from_port"] for rule in facts["ports"]] == [22]
-        assert facts["private_ports"] == [{"protocol": "tcp", "from_port": 0, "to_port": 65535, "access_from": "Custom", "common_name": "Amazon VPC"}]
-
-    def test_an_odd_value_is_kept_with_a_warning_naming_instance_rule_and_value(self):
-        ports = [api_port("tcp", 22, 22, cidrs=["192.0.2.5/24"]), api_port("tcp", 80, 80, cidrs=["0.0.0.0/0"])]
-        facts, warnings = read_host_facts(api_instance("web-1", ports=ports))
-        assert [rule["cidrs"] for rule in facts["ports"]] == [["192.0.2.5/24"], ["0.0.0.0/0"]]
-        assert len(warnings) == 1 and warnings[0].startswith("instance web-1, rule tcp 22: Lightsail returned the IPv4 source '192.0.2.5/24'")
-        assert instance_host_facts(api_instance("web-1", ports=ports)) == facts
-
-    def test_no_networking_means_no_rules(self):
-        instance = api_instance()
-        del instance["networking"]
-        facts = instance_host_facts(instance)
-        assert facts["ports"] == [] and facts["private_ports"] == []
-
-
 class TestHostnames:
     facts = {"name": "web-1", "public_ip_address": "3.80.0.1", "private_ip_address": "172.26.0.1"}
 
@@ -191,7 +117,7 @@ class TestHostnames:
 
 class TestHostVariables:
     def test_every_fact_under_the_prefix_and_ansible_host_the_public_address(self):
-        facts = instance_host_facts(api_instance(tags={"role": "web"}))
+        facts = host_facts(api_instance(tags={"role": "web"}))
         variables = host_variables(facts)
         assert HOSTVAR_PREFIX == "lightsail_"
         assert variables["ansible_host"] == "3.80.0.1"
@@ -201,14 +127,14 @@ class TestHostVariables:
 
     def test_no_reserved_variable_names(self):
         """Plain `name` and `tags` make ansible-core warn on every run."""
-        variables = host_variables(instance_host_facts(api_instance()))
+        variables = host_variables(host_facts(api_instance()))
         assert "name" not in variables and "tags" not in variables
 
     def test_private_address_as_ansible_host(self):
-        assert host_variables(instance_host_facts(api_instance()), "private_ip_address")["ansible_host"] == "172.26.0.1"
+        assert host_variables(host_facts(api_instance()), "private_ip_address")["ansible_host"] == "172.26.0.1"
 
     def test_ansible_host_left_unset_without_the_address(self):
-        variables = host_variables(instance_host_facts(api_instance(public_ip=None)))
+        variables = host_variables(host_facts(api_instance(public_ip=None)))
         assert "ansible_host" not in variables
 
     def test_unknown_ansible_host_source_is_an_error(self):
@@ -216,7 +142,7 @@ class TestHostVariables:
             host_variables({}, "ipv6_address")
 
     def test_facts_are_not_changed(self):
-        facts = instance_host_facts(api_instance())
+        facts = host_facts(api_instance())
         before = dict(facts)
         host_variables(facts)
         assert facts == before
@@ -224,18 +150,18 @@ class TestHostVariables:
 
 class TestInventoryHosts:
     def test_hosts_in_the_order_given(self):
-        facts = [instance_host_facts(api_instance(name)) for name in ("b", "a")]
+        facts = [host_facts(api_instance(name)) for name in ("b", "a")]
         hosts, unnamed = inventory_hosts(facts)
         assert hostnames_of(hosts) == ["b", "a"] and unnamed == []
 
     def test_instances_without_any_hostname_are_returned_apart(self):
-        facts = [instance_host_facts(api_instance("up")), instance_host_facts(api_instance("down", public_ip=None))]
+        facts = [host_facts(api_instance("up")), host_facts(api_instance("down", public_ip=None))]
         hosts, unnamed = inventory_hosts(facts, ["public_ip_address"])
         assert hostnames_of(hosts) == ["3.80.0.1"]
         assert [f["name"] for f in unnamed] == ["down"]
 
     def test_the_same_name_in_two_regions_is_an_error_naming_both(self):
-        facts = [instance_host_facts(api_instance("web-1", "us-east-1")), instance_host_facts(api_instance("web-1", "eu-west-1", public_ip="3.80.0.2"))]
+        facts = [host_facts(api_instance("web-1", "us-east-1")), host_facts(api_instance("web-1", "eu-west-1", public_ip="3.80.0.2"))]
         with pytest.raises(InventoryError) as raised:
             inventory_hosts(facts)
         message = str(raised.value)
@@ -243,12 +169,12 @@ class TestInventoryHosts:
         assert "public_ip_address" in message
 
     def test_a_unique_other_hostname_resolves_the_clash(self):
-        facts = [instance_host_facts(api_instance("web-1", "us-east-1")), instance_host_facts(api_instance("web-1", "eu-west-1", public_ip="3.80.0.2"))]
+        facts = [host_facts(api_instance("web-1", "us-east-1")), host_facts(api_instance("web-1", "eu-west-1", public_ip="3.80.0.2"))]
         hosts, unnamed = inventory_hosts(facts, ["public_ip_address"])
         assert hostnames_of(hosts) == ["3.80.0.1", "3.80.0.2"] and unnamed == []
 
     def test_private_addresses_clash_across_regions(self):
-        facts = [instance_host_facts(api_instance("a", "us-east-1")), instance_host_facts(api_instance("b", "eu-west-1"))]
+        facts = [host_facts(api_instance("a", "us-east-1")), host_facts(api_instance("b", "eu-west-1"))]
         with pytest.raises(InventoryError, match="'172.26.0.1' is shared by instance a in us-east-1 and instance b in eu-west-1"):
             inventory_hosts(facts, ["private_ip_address"])
 

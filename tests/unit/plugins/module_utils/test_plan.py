@@ -74,26 +74,26 @@ class TestWrites:
 
     def test_adding_a_source_opens_the_whole_rule(self):
         plan = plan_changes({SSH: Sources.of([OFFICE])}, {SSH: Sources.of([HOME])}, "present")
-        assert [(op.name, op.rules) for op in plan.operations] == [(OPEN, ((SSH, Sources.of([OFFICE, HOME])),))]
+        assert [(op.api_call, op.rules) for op in plan.operations] == [(OPEN, ((SSH, Sources.of([OFFICE, HOME])),))]
 
     def test_narrowing_is_close_then_open(self):
         plan = plan_changes({SSH: Sources.of([OFFICE, WORLD])}, {SSH: Sources.of([WORLD])}, "absent")
-        assert [(op.name, op.rules) for op in plan.operations] == [
+        assert [(op.api_call, op.rules) for op in plan.operations] == [
             (CLOSE, ((SSH, Sources.of([WORLD])),)),
             (OPEN, ((SSH, Sources.of([OFFICE])),)),
         ]
 
     def test_closing_a_rule_names_all_its_sources(self):
         plan = plan_changes({SSH: Sources.of([OFFICE], ["::/0"])}, {SSH: Sources.empty()}, "absent")
-        assert [(op.name, op.rules) for op in plan.operations] == [(CLOSE, ((SSH, Sources.of([OFFICE], ["::/0"])),))]
+        assert [(op.api_call, op.rules) for op in plan.operations] == [(CLOSE, ((SSH, Sources.of([OFFICE], ["::/0"])),))]
 
     def test_purge_is_one_put(self):
         plan = plan_changes({SSH: Sources.of([WORLD]), HTTP: Sources.of([WORLD])}, {SSH: Sources.of([OFFICE])}, "present", purge=True)
-        assert [(op.name, op.rules) for op in plan.operations] == [(PUT, ((SSH, Sources.of([OFFICE])),))]
+        assert [(op.api_call, op.rules) for op in plan.operations] == [(PUT, ((SSH, Sources.of([OFFICE])),))]
 
     def test_purge_to_nothing_closes_rule_by_rule(self):
         plan = plan_changes({SSH: Sources.of([WORLD]), HTTP: Sources.of([WORLD])}, {}, "present", purge=True)
-        assert [op.name for op in plan.operations] == [CLOSE, CLOSE]
+        assert [op.api_call for op in plan.operations] == [CLOSE, CLOSE]
         assert plan.after == {}
 
     def test_operation_dicts_use_the_user_shape(self):
@@ -146,7 +146,7 @@ class TestPlanProperties:
         if not purge:
             touched = {key for op in plan.operations for key, _sources in op.rules}
             assert touched <= set(request)
-            assert all(op.name != PUT for op in plan.operations)
+            assert all(op.api_call != PUT for op in plan.operations)
 
     @settings(max_examples=200, deadline=None)
     @given(current=FIREWALLS, request=REQUESTS, mode=MODES)
@@ -154,7 +154,7 @@ class TestPlanProperties:
         state, purge = mode
         plan = plan_changes(current, clean(request, state, purge), state, purge)
         for op in plan.operations:
-            if op.name == CLOSE:
+            if op.api_call == CLOSE:
                 for key, sources in op.rules:
                     assert key in current and sources and current[key].issuperset(sources)
 

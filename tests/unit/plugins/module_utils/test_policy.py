@@ -11,7 +11,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.policy import EVERY
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import FLAGGED_PORT
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import FLAGGED_PORTS
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposures
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import find_violations
+from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
@@ -54,12 +54,12 @@ class TestTable:
         ("SMTP", "tcp", 25), ("POP3", "tcp", 110), ("IMAP", "tcp", 143),
     ])
     def test_every_port_of_the_facts_table_is_flagged(self, service, protocol, port):
-        findings = find_violations({key(protocol, port): OPEN4})
+        findings = exposure_findings({key(protocol, port): OPEN4})
         assert [(f["service"], f["check"]) for f in findings] == [(service, FLAGGED_PORT)]
 
     @pytest.mark.parametrize("protocol, port", [("tcp", 80), ("tcp", 443), ("udp", 3306), ("udp", 53), ("tcp", 53), ("udp", 443), ("tcp", 8443)])
     def test_ports_nobody_flags(self, protocol, port):
-        assert find_violations({key(protocol, port): OPEN_BOTH}) == []
+        assert exposure_findings({key(protocol, port): OPEN_BOTH}) == []
 
 
 class TestExposures:
@@ -73,7 +73,7 @@ class TestExposures:
         Sources.of((), (), ["lightsail-connect"]), Sources.of(["0.0.0.0/1"], ["8000::/1"]),
     ])
     def test_only_the_whole_address_space_counts(self, sources):
-        assert find_violations({key("tcp", 22): sources}) == []
+        assert exposure_findings({key("tcp", 22): sources}) == []
 
     @pytest.mark.parametrize("sources, family", [
         (Sources.of(["0.0.0.0/1", "128.0.0.0/1"]), "ipv4"),
@@ -84,7 +84,7 @@ class TestExposures:
     ])
     def test_pieces_that_cover_a_family_are_the_world(self, sources, family):
         assert exposures({key("tcp", 22): sources})[family] == [key("tcp", 22)]
-        assert [(f["service"], f["family"], f["source"]) for f in find_violations({key("tcp", 22): sources})] == [
+        assert [(f["service"], f["family"], f["source"]) for f in exposure_findings({key("tcp", 22): sources})] == [
             ("SSH", family, WORLD4 if family == "ipv4" else WORLD6)]
 
     def test_families_do_not_mix(self):
@@ -94,7 +94,7 @@ class TestExposures:
 
 class TestFindings:
     def test_a_finding_describes_rule_family_and_sources(self):
-        [finding] = find_violations({key("tcp", 22): Sources.of([WORLD4, OFFICE])})
+        [finding] = exposure_findings({key("tcp", 22): Sources.of([WORLD4, OFFICE])})
         assert finding == {
             "check": FLAGGED_PORT, "service": "SSH", "protocol": "tcp", "from_port": 22, "to_port": 22, "family": "ipv4", "source": WORLD4,
             "flagged_by": list(FLAGGED_PORTS[1].flagged_by),
@@ -103,87 +103,87 @@ class TestFindings:
         }
 
     def test_pieces_keep_the_report_shape_and_name_themselves_in_the_message(self):
-        [finding] = find_violations({key("tcp", 22): Sources.of(["128.0.0.0/1", "0.0.0.0/1"])})
-        [literal] = find_violations({key("tcp", 22): OPEN4})
+        [finding] = exposure_findings({key("tcp", 22): Sources.of(["128.0.0.0/1", "0.0.0.0/1"])})
+        [literal] = exposure_findings({key("tcp", 22): OPEN4})
         assert set(finding) == set(literal) and finding["source"] == WORLD4
         assert finding["message"] == "SSH (tcp 22) open to 0.0.0.0/0 (as 0.0.0.0/1 + 128.0.0.0/1)"
         assert finding["rule"]["cidrs"] == ["0.0.0.0/1", "128.0.0.0/1"]
 
     def test_many_pieces_are_counted_not_listed(self):
-        [finding] = find_violations({key("tcp", 3389): Sources.of((), ["%x::/4" % (n << 12) for n in range(16)])})
+        [finding] = exposure_findings({key("tcp", 3389): Sources.of((), ["%x::/4" % (n << 12) for n in range(16)])})
         assert finding["message"] == "RDP (tcp 3389) open to ::/0 (as 16 blocks together)" and finding["source"] == WORLD6
 
     def test_a_literal_world_is_named_alone(self):
-        [finding] = find_violations({key("tcp", 22): Sources.of([WORLD4, "0.0.0.0/1", "128.0.0.0/1"])})
+        [finding] = exposure_findings({key("tcp", 22): Sources.of([WORLD4, "0.0.0.0/1", "128.0.0.0/1"])})
         assert finding["message"] == "SSH (tcp 22) open to 0.0.0.0/0"
 
     def test_findings_are_fresh_on_every_call(self):
         """Findings are cached per rule: what a caller does to one result must not leak into the next."""
         firewall = {key("tcp", 22): Sources.of([WORLD4, OFFICE])}
-        first = find_violations(firewall)
+        first = exposure_findings(firewall)
         first[0]["rule"]["cidrs"].append("x")
         first[0]["flagged_by"].clear()
         first[0]["message"] = "changed"
-        assert find_violations(firewall) == find_violations({key("tcp", 22): Sources.of([OFFICE, WORLD4])})
-        assert find_violations(firewall)[0]["message"] == "SSH (tcp 22) open to 0.0.0.0/0" and find_violations(firewall)[0]["flagged_by"]
-        assert find_violations(firewall)[0]["rule"]["cidrs"] == [WORLD4, OFFICE]
+        assert exposure_findings(firewall) == exposure_findings({key("tcp", 22): Sources.of([OFFICE, WORLD4])})
+        assert exposure_findings(firewall)[0]["message"] == "SSH (tcp 22) open to 0.0.0.0/0" and exposure_findings(firewall)[0]["flagged_by"]
+        assert exposure_findings(firewall)[0]["rule"]["cidrs"] == [WORLD4, OFFICE]
 
     def test_sources_made_of_lists_still_work(self):
-        assert services(find_violations({key("tcp", 22): Sources([WORLD4], [], [])})) == [("SSH", "tcp", 22, 22, "ipv4")]
+        assert services(exposure_findings({key("tcp", 22): Sources([WORLD4], [], [])})) == [("SSH", "tcp", 22, 22, "ipv4")]
 
     def test_each_family_is_a_finding(self):
-        assert services(find_violations({key("tcp", 3389): OPEN_BOTH})) == [("RDP", "tcp", 3389, 3389, "ipv4"), ("RDP", "tcp", 3389, 3389, "ipv6")]
+        assert services(exposure_findings({key("tcp", 3389): OPEN_BOTH})) == [("RDP", "tcp", 3389, 3389, "ipv4"), ("RDP", "tcp", 3389, 3389, "ipv6")]
 
     def test_a_range_is_one_finding_per_flagged_service_it_covers(self):
-        assert services(find_violations({key("tcp", 20, 25): OPEN4})) == [
+        assert services(exposure_findings({key("tcp", 20, 25): OPEN4})) == [
             ("FTP", "tcp", 20, 21, "ipv4"), ("SMTP", "tcp", 25, 25, "ipv4"), ("SSH", "tcp", 22, 22, "ipv4"), ("Telnet", "tcp", 23, 23, "ipv4"),
         ]
 
     def test_a_range_reports_only_the_part_it_exposes(self):
-        assert services(find_violations({key("tcp", 1434, 1500): OPEN6})) == [("MSSQL", "tcp", 1434, 1434, "ipv6")]
-        assert services(find_violations({key("tcp", 27018, 30000): OPEN4})) == [("MongoDB", "tcp", 27018, 27018, "ipv4")]
+        assert services(exposure_findings({key("tcp", 1434, 1500): OPEN6})) == [("MSSQL", "tcp", 1434, 1434, "ipv6")]
+        assert services(exposure_findings({key("tcp", 27018, 30000): OPEN4})) == [("MongoDB", "tcp", 27018, 27018, "ipv4")]
 
     def test_udp_counts_only_where_the_service_listens_on_udp(self):
-        assert services(find_violations({key("udp", 1433, 1434): OPEN4})) == [("MSSQL Browser", "udp", 1434, 1434, "ipv4")]
+        assert services(exposure_findings({key("udp", 1433, 1434): OPEN4})) == [("MSSQL Browser", "udp", 1434, 1434, "ipv4")]
 
     @pytest.mark.parametrize("rule", [key("all", 0, 65535), key("tcp", 0, 65535), key("udp", 0, 65535)])
     def test_every_port_is_one_finding(self, rule):
-        findings = find_violations({rule: OPEN_BOTH})
+        findings = exposure_findings({rule: OPEN_BOTH})
         assert [(f["check"], f["service"], f["family"]) for f in findings] == [(EVERY_PORT, "every port", "ipv4"), (EVERY_PORT, "every port", "ipv6")]
         assert "Security Hub EC2.18" in findings[0]["flagged_by"]
 
     def test_icmp_is_not_flagged(self):
-        assert find_violations({key("icmp", -1, -1): OPEN_BOTH, key("icmpv6", 128, 0): OPEN6}) == []
+        assert exposure_findings({key("icmp", -1, -1): OPEN_BOTH, key("icmpv6", 128, 0): OPEN6}) == []
 
     def test_findings_are_sorted_by_rule_then_family(self):
         firewall = {key("tcp", 3306): OPEN_BOTH, key("tcp", 22): OPEN_BOTH}
-        assert [(f["from_port"], f["family"]) for f in find_violations(firewall)] == [(22, "ipv4"), (22, "ipv6"), (3306, "ipv4"), (3306, "ipv6")]
+        assert [(f["from_port"], f["family"]) for f in exposure_findings(firewall)] == [(22, "ipv4"), (22, "ipv6"), (3306, "ipv4"), (3306, "ipv6")]
 
 
 class TestExceptions:
     def test_an_exception_excuses_what_it_names(self):
-        [finding] = find_violations({key("tcp", 25): OPEN4}, exceptions(("tcp", 25, 25, "mail relay")))
+        [finding] = exposure_findings({key("tcp", 25): OPEN4}, exceptions(("tcp", 25, 25, "mail relay")))
         assert finding["excepted"] and finding["exception_reason"] == "mail relay"
         assert violations_only([finding]) == []
 
     def test_an_exception_excuses_nothing_else(self):
-        findings = find_violations({key("tcp", 20, 25): OPEN4}, exceptions(("tcp", 25, 25, "mail relay")))
+        findings = exposure_findings({key("tcp", 20, 25): OPEN4}, exceptions(("tcp", 25, 25, "mail relay")))
         assert [f["service"] for f in violations_only(findings)] == ["FTP", "SSH", "Telnet"]
 
     def test_protocol_must_match_or_be_all(self):
         firewall = {key("tcp", 22): OPEN4}
-        assert violations_only(find_violations(firewall, exceptions(("udp", 22, 22, "x"))))
-        assert not violations_only(find_violations(firewall, exceptions(("all", 22, 22, "bastion"))))
+        assert violations_only(exposure_findings(firewall, exceptions(("udp", 22, 22, "x"))))
+        assert not violations_only(exposure_findings(firewall, exceptions(("all", 22, 22, "bastion"))))
 
     def test_the_range_must_cover_the_exposure(self):
         firewall = {key("tcp", 27017, 27018): OPEN4}
-        assert violations_only(find_violations(firewall, exceptions(("tcp", 27017, 27017, "x"))))
-        assert not violations_only(find_violations(firewall, exceptions(("tcp", 27000, 28000, "replica set"))))
+        assert violations_only(exposure_findings(firewall, exceptions(("tcp", 27017, 27017, "x"))))
+        assert not violations_only(exposure_findings(firewall, exceptions(("tcp", 27000, 28000, "replica set"))))
 
     def test_every_port_needs_an_exception_for_every_port(self):
         firewall = {key("all", 0, 65535): OPEN4}
-        assert violations_only(find_violations(firewall, exceptions(("tcp", 0, 65535, "x"))))
-        assert not violations_only(find_violations(firewall, exceptions(("all", None, None, "honeypot"))))
+        assert violations_only(exposure_findings(firewall, exceptions(("tcp", 0, 65535, "x"))))
+        assert not violations_only(exposure_findings(firewall, exceptions(("all", None, None, "honeypot"))))
 
     def test_parse_normalises(self):
         [exception] = parse_public_exceptions([{"protocol": "TCP", "from_port": 25, "reason": " mail "}])
@@ -217,7 +217,7 @@ WORLD_SOURCES = st.sampled_from([OPEN4, OPEN6, OPEN_BOTH, Sources.of([WORLD4, OF
 def test_any_rule_opening_a_flagged_port_to_the_world_is_found(protocol_port, below, above, sources):
     protocol, port = protocol_port
     rule = key(protocol, max(0, port - below), min(65535, port + above))
-    findings = find_violations({rule: sources})
+    findings = exposure_findings({rule: sources})
     families = {"ipv4"} if WORLD4 in sources.cidrs else set()
     families |= {"ipv6"} if WORLD6 in sources.ipv6_cidrs else set()
     for family in families:
@@ -233,7 +233,7 @@ def test_any_rule_opening_a_flagged_port_to_the_world_is_found(protocol_port, be
        st.frozensets(st.sampled_from([OFFICE, "10.0.0.0/8", "0.0.0.0/1"])), st.frozensets(st.sampled_from(["2001:db8::/32", "::/1"])))
 def test_nothing_is_found_without_a_world_source(protocol, first, last, cidrs, ipv6_cidrs):
     rule = key(protocol, min(first, last), max(first, last))
-    assert find_violations({rule: Sources.of(cidrs, ipv6_cidrs, ["lightsail-connect"])}) == []
+    assert exposure_findings({rule: Sources.of(cidrs, ipv6_cidrs, ["lightsail-connect"])}) == []
 
 
 @st.composite
@@ -268,7 +268,7 @@ def covers_everything(cidrs, size):
 
 @given(ipv4_pieces())
 def test_a_rule_is_open_to_the_world_exactly_when_its_blocks_cover_everything(cidrs):
-    findings = find_violations({key("tcp", 22): Sources.of(cidrs)})
+    findings = exposure_findings({key("tcp", 22): Sources.of(cidrs)})
     assert bool(findings) == covers_everything(cidrs, 2 ** 32)
     assert all(f["source"] == WORLD4 and f["family"] == "ipv4" for f in findings)
 
@@ -276,7 +276,7 @@ def test_a_rule_is_open_to_the_world_exactly_when_its_blocks_cover_everything(ci
 @given(st.sampled_from(FLAGGED_PROTOCOL_PORTS), WORLD_SOURCES)
 def test_an_exception_for_exactly_the_rule_excuses_all_its_findings(protocol_port, sources):
     protocol, port = protocol_port
-    findings = find_violations({key(protocol, port): sources}, exceptions((protocol, port, port, "because")))
+    findings = exposure_findings({key(protocol, port): sources}, exceptions((protocol, port, port, "because")))
     assert findings and all(f["excepted"] for f in findings)
 
 

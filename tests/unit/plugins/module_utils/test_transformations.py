@@ -100,7 +100,7 @@ class TestPurgeReplacesAnOddValue:
         current = firewall_from_port_states([port_state("tcp", 22, [stored])])
         requested = parse_rules([{"protocol": "tcp", "from_port": 22, "cidrs": [str(network)]}])
         plan = plan_changes(current, requested, "present", purge=True)
-        assert [operation.name for operation in plan.operations] == [PUT] and plan.after == requested
+        assert [operation.api_call for operation in plan.operations] == [PUT] and plan.after == requested
         assert refuse_resending_odd_values(plan.operations, "web-1") is None
         for behaviour in ALL_BEHAVIOURS:
             assert apply_writes(current, plan.operations, **behaviour) == requested
@@ -108,13 +108,13 @@ class TestPurgeReplacesAnOddValue:
     def test_targeted_writes_that_would_resend_an_odd_value_are_refused(self):
         current = read_firewall(ODD_PORT_STATES)[0]
         add = plan_changes(current, parse_rules([{"protocol": "tcp", "from_port": 22, "cidrs": ["198.51.100.0/24"]}]), "present")
-        assert [operation.name for operation in add.operations] == [OPEN]
+        assert [operation.api_call for operation in add.operations] == [OPEN]
         message = refuse_resending_odd_values(add.operations, "web-1")
         assert message.startswith("instance web-1: the writes needed would send back '192.0.2.5/24' (rule tcp 22)")
         assert "nothing was written" in message and "purge_ports: true" in message
 
         close = plan_changes(current, parse_rules([{"protocol": "tcp", "from_port": 80}]), "absent")
-        assert [operation.name for operation in close.operations] == [CLOSE]
+        assert [operation.api_call for operation in close.operations] == [CLOSE]
         assert "'not-an-ip' (rule tcp 80)" in refuse_resending_odd_values(close.operations, "web-1")
 
     def test_writes_that_leave_odd_rules_alone_pass(self):
