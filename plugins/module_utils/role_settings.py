@@ -38,7 +38,7 @@ ROLE_VARIABLES = (
     "report_path", "fail_on_violations", "allow_empty",
 )
 # Set by the role itself (registered results, facts), never by users.
-ROLE_INTERNAL = ("raw", "run", "settings", "report", "hosts")
+ROLE_INTERNAL = ("raw", "run", "settings", "report", "reported", "hosts")
 SCOPES = ("auto", "fleet", "host")
 CONTROLLER_NAMES = ("localhost", "127.0.0.1", "::1")
 AUDIT_DEFAULT_PROFILE = "locked_down"

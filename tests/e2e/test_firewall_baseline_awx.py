@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from awx_job import BATCH, OUTCOME, SHOW, TOKEN, WHERE, api_rule, lightsail_source, no_secrets, run_job, sorted_firewall
+from awx_job import BATCH, OUTCOME, SHOW, TOKEN, shown, api_rule, lightsail_source, no_secrets, run_job, sorted_firewall
 from lightsail_service import LightsailService
 
 OFFICE, VPN, OFFICE6 = "203.0.113.0/24", "198.51.100.0/24", "2001:db8:1234::/48"
@@ -155,7 +155,7 @@ def test_each_host_gets_its_own_outcome_and_a_failed_write_is_reported_before_th
     assert sorted((call["params"]["instanceName"], call["region"]) for call in admin.write_calls()) == [("web-1", "us-east-1"), ("web-2", "eu-west-1")]
 
     # The failures were reported (table, set_stats, JSON file) before anything failed the run.
-    table = run.result(SHOW)["msg"]
+    table = shown(run)
     # The write without an answer was read again: not applied, so it is failed and not changed.
     assert table[0].startswith("Apply: 1 instance(s) changed, 3 failed")
     rows = dict((line.split()[0], line.split()) for line in table[2:-1])
@@ -195,7 +195,7 @@ def test_a_check_job_then_a_real_job_with_show_changes(job, admin, tmp_path):
     stats = check.set_stats
     assert (stats["check_mode"], stats["would_change"], stats["changed"]) == (True, ["db-1", "web-1"], [])
     assert (stats["summary"]["would_change"], stats["summary"]["changed"]) == (2, 0)
-    table = check.result(SHOW)["msg"]
+    table = shown(check)
     assert table[0] == "Check run of an apply: nothing was written; 2 instance(s) would change, profile web, us-east-1"
     rows = dict((line.split()[0], line.split()) for line in table[2:-1])
     assert rows["db-1"][3:6] == ["NON-COMPLIANT", "would", "be"] and rows["ok-1"][3:5] == ["compliant", "unchanged"]
@@ -215,7 +215,7 @@ def test_a_check_job_then_a_real_job_with_show_changes(job, admin, tmp_path):
     stats = real.set_stats
     assert (stats["check_mode"], stats["changed"], stats["would_change"], stats["non_compliant"], stats["non_compliant_after"]) == (
         False, ["db-1", "web-1"], [], ["db-1", "web-1"], [])
-    table = real.result(SHOW)["msg"]
+    table = shown(real)
     assert table[0] == "Apply: 2 instance(s) changed, 0 failed, profile web, us-east-1"
     rows = dict((line.split()[0], line.split()) for line in table[2:-1])
     assert rows["db-1"][3:5] == ["NON-COMPLIANT", "compliant"] and rows["ok-1"][3:5] == ["compliant", "unchanged"]
@@ -389,7 +389,7 @@ def test_a_relative_report_path_resolves_against_the_directory_of_ansible_playbo
     assert run.status == "successful", run
     written = project / "reports" / "baseline.json"
     assert json.loads(written.read_text())["report_path"] == str(written)
-    assert run.result(WHERE)["msg"] == "JSON report written to %s" % written
+    assert run.result(SHOW)["msg"][-1] == "JSON report written to %s" % written
 
 
 @pytest.mark.parametrize("scope", ["host", "fleet"])

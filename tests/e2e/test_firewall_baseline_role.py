@@ -25,6 +25,16 @@ OUTCOME = "seed.lightsail.firewall_baseline : Give each host its outcome"
 BATCH = "seed.lightsail.firewall_baseline : Compare the instances with their baselines"
 SETTINGS = "seed.lightsail.firewall_baseline : Check the role's variables"
 APPLY_FLEET = BATCH
+WRITTEN = "JSON report written to "
+
+
+def shown(run):
+    """The report's title, table and summary line as "Show the report" printed them, without the line that says where
+    the JSON report was written."""
+    lines = run.result(SHOW)["msg"]
+    return lines[:-1] if lines[-1].startswith(WRITTEN) else lines
+
+
 TABLE_HEADER = ["INSTANCE", "REGION", "PLATFORM", "FOUND", "AFTER", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS"]
 
 
@@ -132,8 +142,9 @@ def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lights
                                        "excepted": 2, "changed": 0, "failed": 0, "would_change": 0, "compliant_after": 1}
     assert (fleet_report["mode"], fleet_report["profile"], fleet_report["check_mode"]) == ("audit", "locked_down", False)
 
-    for run in (fleet, host):
-        table = run.result(SHOW)["msg"]
+    for run, scope in ((fleet, "fleet"), (host, "host")):
+        assert run.result(SHOW)["msg"][-1] == WRITTEN + str(tmp_path / ("report-%s.json" % scope))
+        table = shown(run)
         assert table[0] == "Audit (read only), profile locked_down, us-east-1"
         assert table[1].split() == TABLE_HEADER
         assert [line.split()[0] for line in table[2:-1]] == ["db-1", "mx-1", "web-1", "win-1"]
@@ -178,8 +189,8 @@ def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(play
         "before": "tcp 22: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 443: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n",
         "after": "tcp 22: cidrs 203.0.113.0/24; cidr_list_aliases lightsail-connect\ntcp 25: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n"}
     assert sorted(r["_host"] for r in host.results(OUTCOME) if r["changed"]) == ["db-1", "web-1", "win-1"]
-    table = host.result(SHOW)["msg"]
-    assert table == fleet.result(SHOW)["msg"]
+    table = shown(host)
+    assert table == shown(fleet)
     assert table[0] == "Check run of an apply: nothing was written; 3 instance(s) would change, profile locked_down, us-east-1"
     assert rows(table)["web-1"][3:9] == ["NON-COMPLIANT", "would", "be", "compliant", "2", "3"] and rows(table)["web-1"][10] == "would"
     assert rows(table)["mx-1"][3:5] == ["compliant", "unchanged"]
@@ -208,7 +219,7 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
         {"fromPort": 3389, "toPort": 3389, "protocol": "tcp", "state": "open", "cidrs": [OFFICE], "ipv6Cidrs": [OFFICE6], "cidrListAliases": [CONNECT]}]
     report = read_report(tmp_path, "apply")
     assert (report["summary"]["changed"], report["summary"]["compliant"], report["summary"]["compliant_after"]) == (4, 0, 4)
-    table = applied.result(SHOW)["msg"]
+    table = shown(applied)
     assert table[0] == "Apply: 4 instance(s) changed, 0 failed, profile web, us-east-1"
     # as found and after the run, separately
     assert [cells[3:5] for cells in rows(table).values()] == [["NON-COMPLIANT", "compliant"]] * 4
@@ -219,7 +230,7 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
     report = read_report(tmp_path, "audit")
     assert report["summary"]["compliant"] == 4 and report["summary"]["violations"] == 0
     assert lightsail_admin.write_calls() == [] and [c["operation"] for c in lightsail_admin.calls()] == ["GetInstances"]
-    assert audit.result(SHOW)["msg"][-1].startswith("4 instances as found: 4 compliant")
+    assert shown(audit)[-1].startswith("4 instances as found: 4 compliant")
 
 
 def test_list_based_fleet_run_touches_only_the_named_instances(playbook, lightsail_admin, tmp_path):
@@ -329,7 +340,7 @@ def test_a_failed_write_is_reported_and_fails_only_its_host(playbook, lightsail_
     assert report["summary"]["failed"] == 1 and report["summary"]["changed"] == 2
     stats = run.result(STATS)["ansible_stats"]["data"]["firewall_baseline"]
     assert stats["failed"] == [failed["name"]] and len(stats["changed"]) == 2
-    assert rows(run.result(SHOW)["msg"])[failed["name"]][3:5] == ["NON-COMPLIANT", "FAILED"]
+    assert rows(shown(run))[failed["name"]][3:5] == ["NON-COMPLIANT", "FAILED"]
     failed_hosts = sorted(host for host, stats in run.output["stats"].items() if stats["failures"])
     assert failed_hosts == ([failed["name"]] if scope == "host" else ["localhost"])
 
