@@ -11,10 +11,6 @@ host-driven run), its platform and its address type; instances of a fleet mostly
 each, so baselines and plans are worked out once per distinct combination.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 from collections import namedtuple
 

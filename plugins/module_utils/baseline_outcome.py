@@ -5,10 +5,6 @@
 
 """A host's own outcome (ok, changed, failed, diff) from a batch run's report entries. Pure Python."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import Plan
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources

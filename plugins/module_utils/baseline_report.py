@@ -5,10 +5,6 @@
 
 """The firewall_baseline role's report: what the run found, what it did or would do, and where the report went. Pure Python."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
 
 

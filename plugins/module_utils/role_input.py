@@ -13,10 +13,6 @@ text (a textarea answer may end its lines with CRLF), a boolean as ``false`` or 
 text starts with the role variable at fault (``firewall_baseline_admin_cidrs[1]: ...``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import difflib
 import json
 import re

@@ -8,10 +8,6 @@
 Pure Python. Every error names the role variable the user set (``firewall_baseline_admin_cidrs[1]``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 from ansible.module_utils.common.validation import check_type_dict
