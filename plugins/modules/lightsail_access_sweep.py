@@ -45,20 +45,17 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
     details: Lists the regions and reports the same RV(swept) and C(changed) as a real run, without writing.
   diff_mode:
     support: none
-  platform:
-    platforms: aws
-  action_group:
+  idempotent:
     support: full
-    membership:
-      - seed.lightsail.lightsail
+    details: A second sweep finds no expired grant left, unless more grants expired in between.
 """
 
 EXAMPLES = r"""

@@ -297,8 +297,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -306,12 +306,10 @@ attributes:
   diff_mode:
     support: full
     details: One diff per instance that changes (or would change), with the rules before and after, from the same plan that decides C(changed).
-  platform:
-    platforms: aws
-  action_group:
+  idempotent:
     support: full
-    membership:
-      - seed.lightsail.lightsail
+    details: O(mode=audit) never writes. A second O(mode=apply) finds every firewall exactly its baseline and writes nothing, unless
+      a live grant of M(seed.lightsail.lightsail_instance_access) expired in between (what it held is then closed).
 """
 
 EXAMPLES = r"""

@@ -142,8 +142,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -151,12 +151,12 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the rules and the grant record before and after.
-  platform:
-    platforms: aws
-  action_group:
-    support: full
-    membership:
-      - seed.lightsail.lightsail
+  idempotent:
+    support: partial
+    details:
+      - The firewall is written once. O(state=present) run again renews the grant, moving its expiry later (a C(TagResource),
+        C(changed=true)) without touching the firewall.
+      - O(state=absent) run again fails, because the grant is no longer recorded.
 """
 
 EXAMPLES = r"""
@@ -298,6 +298,34 @@ ports_before:
   returned: when the instance was found
   type: list
   elements: dict
+  contains:
+    protocol:
+      description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+      type: str
+      sample: tcp
+    from_port:
+      description: First port, or the ICMP type.
+      type: int
+      sample: 22
+    to_port:
+      description: Last port, or the ICMP code.
+      type: int
+      sample: 22
+    cidrs:
+      description: IPv4 sources in CIDR notation.
+      type: list
+      elements: str
+      sample: [203.0.113.0/24]
+    ipv6_cidrs:
+      description: IPv6 sources in canonical CIDR notation.
+      type: list
+      elements: str
+      sample: ["2001:db8::/32"]
+    cidr_list_aliases:
+      description: Aliases of address lists.
+      type: list
+      elements: str
+      sample: [lightsail-connect]
 operations:
   description:
     - The writes made, in order, or in check mode those that would be made. Empty when nothing changes.
@@ -317,6 +345,34 @@ operations:
       type: list
       elements: dict
       returned: for firewall writes
+      contains:
+        protocol:
+          description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+          type: str
+          sample: tcp
+        from_port:
+          description: First port, or the ICMP type.
+          type: int
+          sample: 22
+        to_port:
+          description: Last port, or the ICMP code.
+          type: int
+          sample: 22
+        cidrs:
+          description: IPv4 sources in CIDR notation.
+          type: list
+          elements: str
+          sample: [203.0.113.0/24]
+        ipv6_cidrs:
+          description: IPv6 sources in canonical CIDR notation.
+          type: list
+          elements: str
+          sample: ["2001:db8::/32"]
+        cidr_list_aliases:
+          description: Aliases of address lists.
+          type: list
+          elements: str
+          sample: [lightsail-connect]
     tags:
       description: The tags C(TagResource) writes, key to value.
       type: dict

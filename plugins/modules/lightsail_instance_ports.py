@@ -142,8 +142,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -152,12 +152,9 @@ attributes:
     support: full
     details: The diff shows the rules before and after, normalised, one line per rule (protocol, ports, sources), from the same model
       that decides C(changed).
-  platform:
-    platforms: aws
-  action_group:
+  idempotent:
     support: full
-    membership:
-      - seed.lightsail.lightsail
+    details: A second run finds the firewall as asked and makes no write (one C(GetInstancePortStates) call, C(changed=false)).
 """
 
 EXAMPLES = r"""
@@ -281,6 +278,34 @@ ports_before:
   returned: when the instance was found
   type: list
   elements: dict
+  contains:
+    protocol:
+      description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+      type: str
+      sample: tcp
+    from_port:
+      description: First port, or the ICMP type.
+      type: int
+      sample: 22
+    to_port:
+      description: Last port, or the ICMP code.
+      type: int
+      sample: 22
+    cidrs:
+      description: IPv4 sources in CIDR notation.
+      type: list
+      elements: str
+      sample: [203.0.113.0/24]
+    ipv6_cidrs:
+      description: IPv6 sources in canonical CIDR notation.
+      type: list
+      elements: str
+      sample: ["2001:db8::/32"]
+    cidr_list_aliases:
+      description: Aliases of address lists.
+      type: list
+      elements: str
+      sample: [lightsail-connect]
 operations:
   description:
     - The writes made, in order, or in check mode those that would be made. Empty when nothing changes.
@@ -296,6 +321,34 @@ operations:
       description: The rules the call sends, in the shape of RV(ports).
       type: list
       elements: dict
+      contains:
+        protocol:
+          description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+          type: str
+          sample: tcp
+        from_port:
+          description: First port, or the ICMP type.
+          type: int
+          sample: 22
+        to_port:
+          description: Last port, or the ICMP code.
+          type: int
+          sample: 22
+        cidrs:
+          description: IPv4 sources in CIDR notation.
+          type: list
+          elements: str
+          sample: [203.0.113.0/24]
+        ipv6_cidrs:
+          description: IPv6 sources in canonical CIDR notation.
+          type: list
+          elements: str
+          sample: ["2001:db8::/32"]
+        cidr_list_aliases:
+          description: Aliases of address lists.
+          type: list
+          elements: str
+          sample: [lightsail-connect]
   sample:
     - operation: OpenInstancePublicPorts
       ports:

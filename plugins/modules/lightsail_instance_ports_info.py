@@ -59,21 +59,9 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so it runs the same in check mode.
-  diff_mode:
-    support: N/A
-    details: The module only reads.
-  platform:
-    platforms: aws
-  action_group:
-    support: full
-    membership:
-      - seed.lightsail.lightsail
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
+  - seed.lightsail.attributes.info_module
 """
 
 EXAMPLES = r"""
