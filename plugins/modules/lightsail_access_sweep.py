@@ -73,7 +73,7 @@ EXAMPLES = r"""
 RETURN = r"""
 now:
   description: The UTC time expiry was decided against.
-  returned: always
+  returned: when the options were valid
   type: str
   sample: "2026-11-29T01:30:00Z"
 regions:
@@ -84,7 +84,7 @@ regions:
   sample: [eu-west-1]
 swept:
   description: Per instance with expired grants, what was (in check mode, would be) ended.
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -111,7 +111,7 @@ swept:
       type: bool
 live:
   description: The grants still live, per instance, with their expiry and reason.
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -132,7 +132,7 @@ live:
       type: str
 unreadable:
   description: Grant records that could not be read, left alone.
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -150,7 +150,7 @@ unreadable:
       type: str
 failures:
   description: The errors of the run (a region that could not be listed, an instance whose writes failed).
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -165,7 +165,7 @@ failures:
       type: str
 summary:
   description: Counts of the run.
-  returned: always
+  returned: when the options were valid
   type: dict
   contains:
     instances:

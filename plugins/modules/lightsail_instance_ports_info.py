@@ -100,7 +100,7 @@ region:
   sample: us-east-1
 ports:
   description: With O(instance_name), that instance's rules; the same list as RV(instances[0].ports).
-  returned: when O(instance_name) is given
+  returned: on success, when O(instance_name) is given
   type: list
   elements: dict
   sample:
@@ -112,7 +112,7 @@ ports:
       cidr_list_aliases: [lightsail-connect]
 instances:
   description: One entry per instance, sorted by name.
-  returned: always
+  returned: success
   type: list
   elements: dict
   contains:
@@ -220,12 +220,12 @@ instances:
       returned: when listing a region
 missing_names:
   description: Names given in O(names) that no instance of the region has.
-  returned: when O(names) is given
+  returned: on success, when O(names) is given
   type: list
   elements: str
 unmatched_names:
   description: Names given in O(names) of instances that exist in the region but do not carry the O(tags) asked for.
-  returned: when O(names) is given
+  returned: on success, when O(names) is given
   type: list
   elements: str
 """
