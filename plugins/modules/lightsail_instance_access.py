@@ -580,7 +580,6 @@ def main():
         try:
             untag_resource(client, name, release.untag_keys)
         except AnsibleLightsailError as error:
-            result["changed"] = result["changed"] or bool(release.plan.operations)
             if "diff" in result:
                 result["diff"] = diff(release.plan.before, release.plan.after, result["grant"], result["grant"])
             module.fail_with_error(error, **result)

@@ -130,7 +130,8 @@ notes:
     reads the firewall again; if the write shows, it counts as made and the writes after it follow (so a narrowing
     whose Close got no answer is finished with its Open); if it does not show, it was not made.
   - If a write still fails, the error gives AWS's error code and message and lists the writes that were applied, the
-    one that failed and those not attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations)).
+    one that failed and those not attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations));
+    RV(ports) and the diff then show the firewall as read again after the failure.
     C(changed) is true when a write was made or may have been made. Only for a transient failure (throttling, a
     server error, a lost answer) does it advise running the task again, which converges; a refusal such as
     C(AccessDeniedException), C(InvalidInputException), C(NotFoundException) or C(OperationFailureException) fails the
