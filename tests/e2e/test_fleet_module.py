@@ -264,7 +264,8 @@ def test_a_thousand_instances_in_one_run(ansible, lightsail_admin):
     assert len(writes) == count + 1 and set(call["operation"] for call in writes) == {PUT}
     assert set(read_calls(lightsail_admin)) == {"GetInstances"}
     assert len(read_calls(lightsail_admin)) == math.ceil((count + 1) / lightsail_admin.behaviour()["page_size"])
-    assert stored(lightsail_admin, "node-0500") == canonical([rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])])
+    assert stored(lightsail_admin, "node-0500") == canonical([rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]),
+                                                              rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])])
     assert stored(lightsail_admin, "win-0001")[-1]["fromPort"] == 3389
 
     lightsail_admin.clear_calls()

@@ -276,8 +276,8 @@ ENTRY = {"name": "web-1", "host": "web-1", "region": "us-east-1", "platform": "L
 
 
 def test_firewall_baseline_result(ansible):
-    run_result = {"mode": "apply", "check_mode": False, "instances": [ENTRY, dict(ENTRY, name="web-2", host="web-2", failed=True, error="boom",
-                                                                                    compliant_after=None, ports_after=None)]}
+    failed = dict(ENTRY, name="web-2", host="web-2", failed=True, error="boom", compliant_after=None, ports_after=None)
+    run_result = {"mode": "apply", "check_mode": False, "instances": [ENTRY, failed]}
     inventory = {"all": {"hosts": {name: {"ansible_connection": "local"} for name in ("web-1", "web-2", "web-3")}}}
     tasks = [{"name": "register", "ansible.builtin.set_fact": {"baseline_run": run_result}},
              task("outcome", "seed.lightsail.firewall_baseline_result", {"run": "baseline_run"}, diff=True),
