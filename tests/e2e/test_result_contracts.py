@@ -194,6 +194,10 @@ def test_lightsail_firewall_baseline(ansible, lightsail_admin):
                                       "on that failure": unselected}, case)
     failed_write = run.result("writes fail")["instances"][0]
     assert failed_write["failed"] and failed_write["failed_operation"]["operation"] == "PutInstancePublicPorts", failed_write
+    # The Put was not made (dropped, and a fresh read shows it was not applied): the diff's after is the firewall as found,
+    # not the planned baseline (before issue 14 it showed the plan).
+    [diff] = run.result("writes fail")["diff"]
+    assert diff["after"] == diff["before"] == "tcp 22: cidrs 0.0.0.0/0 203.0.113.0/24; ipv6_cidrs ::/0\ntcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\n", diff
 
 
 # ---- lightsail_instance_access -------------------------------------------------------------------------------------
