@@ -1,37 +1,48 @@
-"""Firewall rules in the shapes the end-to-end tests need: the modules' options, their sorted output, the API's.
+"""Firewall rules as the end-to-end tests write their expectations: literal data in the Lightsail API's shape.
 
-    rule("tcp", 22, cidrs=["203.0.113.0/24"])   one rule as the `ports` option takes it
-    normalised(rules)                          any accepted rules -> the modules' sorted output
-    api_rules(rules)                           -> the API's portInfos, for seeding the test service
-    stored(admin, name)                        what the test service holds, in the modules' output shape
-    seed(admin, name, rules)                   an instance with these rules
+Nothing here imports the collection: a normalisation bug in the code under test must not appear on both sides of a
+comparison. Expectations are written already normalised (a bare address with its /32, IPv6 in canonical form, protocol
+in lower case), as the service must hold them.
+
+    rule("tcp", 22, cidrs=["203.0.113.0/24"])  one portInfo: fromPort, toPort, protocol, cidrs, ipv6Cidrs, cidrListAliases
+    canonical(rules)                          portInfos (or portStates) sorted, with sorted source lists and no other keys
+    stored(admin, name)                       what the test service holds for an instance, canonical
+    as_api(ports)                             a module's `ports` output (the option's shape) -> canonical portInfos
+    as_options(rules)                         portInfos -> the `ports` option's shape, to pass to a module
+    seed(admin, name, rules)                  an instance with these rules
 """
 
 from __future__ import annotations
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+API_KEYS = ("fromPort", "toPort", "protocol", "cidrs", "ipv6Cidrs", "cidrListAliases")
 
 
 def rule(protocol, from_port, to_port=None, cidrs=(), ipv6=(), aliases=()):
-    return {"protocol": protocol, "from_port": from_port, "to_port": from_port if to_port is None else to_port,
-            "cidrs": list(cidrs), "ipv6_cidrs": list(ipv6), "cidr_list_aliases": list(aliases)}
+    return {"fromPort": from_port, "toPort": from_port if to_port is None else to_port, "protocol": protocol,
+            "cidrs": list(cidrs), "ipv6Cidrs": list(ipv6), "cidrListAliases": list(aliases)}
 
 
-def normalised(rules):
-    return firewall_to_list(parse_rules(rules))
-
-
-def api_rules(rules):
-    firewall = parse_rules(rules)
-    return [to_port_info(key, firewall[key]) for key in firewall]
+def canonical(rules):
+    """Rules sorted by (protocol, fromPort, toPort), each with its source lists sorted and only the six API keys."""
+    rules = [{key: sorted(entry.get(key) or []) if key in API_KEYS[3:] else entry[key] for key in API_KEYS} for entry in rules]
+    return sorted(rules, key=lambda entry: (entry["protocol"], entry["fromPort"], entry["toPort"]))
 
 
 def stored(admin, name, region="us-east-1"):
-    return firewall_to_list(firewall_from_port_states(admin.rules(name, region=region)))
+    return canonical(admin.rules(name, region=region))
+
+
+def as_api(ports):
+    """A module's rules (protocol, from_port, to_port, cidrs, ipv6_cidrs, cidr_list_aliases) -> canonical portInfos, by renaming keys."""
+    return canonical([{"fromPort": entry["from_port"], "toPort": entry["to_port"], "protocol": entry["protocol"], "cidrs": entry["cidrs"],
+                       "ipv6Cidrs": entry["ipv6_cidrs"], "cidrListAliases": entry["cidr_list_aliases"]} for entry in ports])
+
+
+def as_options(rules):
+    """portInfos -> rules in the shape of the modules' `ports` option, by renaming keys."""
+    return [{"protocol": entry["protocol"], "from_port": entry["fromPort"], "to_port": entry["toPort"], "cidrs": list(entry["cidrs"]),
+             "ipv6_cidrs": list(entry["ipv6Cidrs"]), "cidr_list_aliases": list(entry["cidrListAliases"])} for entry in rules]
 
 
 def seed(admin, name, rules, blueprint="ubuntu_22_04", **kwargs):
-    admin.seed_instance(name, blueprint=blueprint, ports=api_rules(rules), **kwargs)
+    admin.seed_instance(name, blueprint=blueprint, ports=rules, **kwargs)

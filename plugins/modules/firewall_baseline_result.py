@@ -31,15 +31,18 @@ options:
     description: Fail the host when its instance has a policy violation that no exception excuses (for audits).
     type: bool
     default: false
+extends_documentation_fragment:
+  - seed.lightsail.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Reports what the batch run reports; in a check run, that is what it would change.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The host's rules before and after, from the batch run's entry.
+  idempotent:
+    support: N/A
+    details: It writes nothing and reports the outcome of the batch run it is given, which is idempotent itself.
   platform:
     description: Target OS/families that can be operated against.
     support: N/A

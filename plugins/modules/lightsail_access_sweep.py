@@ -41,20 +41,17 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
     details: Lists the regions and reports the same RV(swept) and C(changed) as a real run, without writing.
   diff_mode:
     support: none
-  platform:
-    platforms: aws
-  action_group:
+  idempotent:
     support: full
-    membership:
-      - seed.lightsail.lightsail
+    details: A second sweep finds no expired grant left, unless more grants expired in between.
 """
 
 EXAMPLES = r"""
@@ -72,7 +69,7 @@ EXAMPLES = r"""
 RETURN = r"""
 now:
   description: The UTC time expiry was decided against.
-  returned: always
+  returned: when the options were valid
   type: str
   sample: "2026-11-29T01:30:00Z"
 regions:
@@ -83,7 +80,7 @@ regions:
   sample: [eu-west-1]
 swept:
   description: Per instance with expired grants, what was (in check mode, would be) ended.
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -110,7 +107,7 @@ swept:
       type: bool
 live:
   description: The grants still live, per instance, with their expiry and reason.
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -131,7 +128,7 @@ live:
       type: str
 unreadable:
   description: Grant records that could not be read, left alone.
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -149,7 +146,7 @@ unreadable:
       type: str
 failures:
   description: The errors of the run (a region that could not be listed, an instance whose writes failed).
-  returned: always
+  returned: when the options were valid
   type: list
   elements: dict
   contains:
@@ -164,7 +161,7 @@ failures:
       type: str
 summary:
   description: Counts of the run.
-  returned: always
+  returned: when the options were valid
   type: dict
   contains:
     instances:

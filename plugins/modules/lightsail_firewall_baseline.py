@@ -293,21 +293,21 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
     details: Lists the instances and reports the same RV(instances), RV(summary), C(changed) and diff as a real run, without writing.
   diff_mode:
     support: full
-    details: One diff per instance that changes (or would change), with the rules before and after, from the same plan that decides C(changed).
-  platform:
-    platforms: aws
-  action_group:
+    details:
+      - One diff per instance that changes (or would change), with the rules before and after, from the same plan that decides C(changed).
+      - For an instance whose writes failed, the after is the firewall as found with the writes that were applied (it is not read again).
+  idempotent:
     support: full
-    membership:
-      - seed.lightsail.lightsail
+    details: O(mode=audit) never writes. A second O(mode=apply) finds every firewall exactly its baseline and writes nothing, unless
+      a live grant of M(seed.lightsail.lightsail_instance_access) expired in between (what it held is then closed).
 """
 
 EXAMPLES = r"""
@@ -380,7 +380,7 @@ check_mode:
   type: bool
 baseline_rules:
   description: The baseline firewall of each platform found among the selected instances, in the shape of the C(ports) option.
-  returned: in a region-driven run
+  returned: in a region-driven run whose instances were planned
   type: dict
   sample:
     LINUX_UNIX:
@@ -392,7 +392,7 @@ baseline_rules:
         cidr_list_aliases: [lightsail-connect]
 summary:
   description: Counts over RV(instances).
-  returned: always
+  returned: when the instances were planned
   type: dict
   contains:
     instances:
@@ -433,8 +433,11 @@ summary:
     changed: 2
     failed: 0
 instances:
-  description: One report entry per selected instance, sorted by name.
-  returned: always
+  description:
+    - One report entry per selected instance, sorted by name.
+    - Returned also when writes fail or targets are refused (each such entry says so); not when the run fails before its
+      instances are planned (invalid options, a refused baseline, a listing that failed, unknown O(instance_names)).
+  returned: when the instances were planned
   type: list
   elements: dict
   contains:
@@ -448,6 +451,11 @@ instances:
     address_type:
       description: The instance's C(ipAddressType) (V(dualstack), V(ipv4) or V(ipv6)); V(null) when it was not read.
       type: str
+    profile:
+      description: The profile of the instance's baseline (with O(targets), the target's own).
+      type: str
+      returned: when the instance was planned
+      sample: locked_down
     temporary_access:
       description:
         - The live grants of M(seed.lightsail.lightsail_instance_access) recorded on the instance (C(grant_id),
@@ -625,6 +633,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewa
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
+from ansible_collections.seed.lightsail.plugins.module_utils.write_outcome import firewall_after_writes
 
 PROFILES = ["locked_down", "console_only", "web", "web_https_only", "custom"]
 # A target's settings default to the module's, so they have no defaults of their own.
@@ -682,7 +691,7 @@ def parse_targets(params, default_region):
     return targets
 
 
-def check_regions(module, regions):
+def check_regions(module, regions, result):
     """Refuse a region name Lightsail does not have (unless an endpoint_url points elsewhere), before any call."""
     if module.params.get("endpoint_url"):
         return
@@ -691,7 +700,7 @@ def check_regions(module, regions):
     if unknown:
         field = "%sregion" % module.params["variable_prefix"] if module.params["variable_prefix"] else "region"
         module.fail_json(msg="%s: unknown Lightsail region(s) %s; Lightsail regions known to the installed botocore: %s. Nothing was read or written"
-                         % (field, ", ".join(repr(region) for region in unknown), ", ".join(known)))
+                         % (field, ", ".join(repr(region) for region in unknown), ", ".join(known)), **result)
 
 
 def plan_region(planner, client, region, params, options):
@@ -728,6 +737,11 @@ def failure_message(failures, refused, writing):
     return "; ".join(parts)
 
 
+def key(item):
+    """(region, name) of an InstancePlan, as failures are keyed."""
+    return item.entry["region"], item.name
+
+
 def main():
     module = AnsibleLightsailModule(
         argument_spec=dict(
@@ -761,7 +775,7 @@ def main():
         regions = sorted(set(target.region for target in targets), key=lambda region: region or "")
     else:
         regions = list(dict.fromkeys(params["regions"] or [module.region]))
-    check_regions(module, regions)
+    check_regions(module, regions, result)
     result["regions"] = regions
 
     now, clock_warning = controller_now(os.environ, datetime.now(timezone.utc))
@@ -814,8 +828,7 @@ def main():
             writes = dict((item.name, item.plan.operations) for item in changing if item.entry["region"] == region)
             failed = apply_operations_concurrently(FirewallApi(clients[region]), writes, params["max_concurrency"])
             failures.update(((region, name), error) for name, error in failed.items())
-    entries = [entry_after_failure(item, failures[(item.entry["region"], item.name)]) if (item.entry["region"], item.name) in failures else item.entry
-               for item in items] + refused
+    entries = [entry_after_failure(item, failures[key(item)]) if key(item) in failures else item.entry for item in items] + refused
     entries.sort(key=lambda entry: (entry["region"] or "", entry["name"]))
 
     summary = summarize(entries)
@@ -826,7 +839,10 @@ def main():
                              % ", ".join(region or "(default)" for region in regions), **result)
         module.warn("the run selected no instance in region(s) %s" % ", ".join(region or "(default)" for region in regions))
     if module._diff:
-        result["diff"] = [instance_diff(item) for item in changing]
+        # An instance whose writes failed shows what is known: the firewall as found with the writes that were applied.
+        result["diff"] = [instance_diff(item if key(item) not in failures else
+                                        item._replace(plan=item.plan._replace(after=firewall_after_writes(item.plan.before, failures[key(item)].applied))))
+                          for item in changing]
     if failures or refused:
         module.fail_json(msg=failure_message(failures, refused, len(changing)), **result)
     if params["fail_on_violations"] and not apply and summary["violations"]:

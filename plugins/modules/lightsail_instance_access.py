@@ -138,8 +138,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -147,12 +147,12 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the rules and the grant record before and after.
-  platform:
-    platforms: aws
-  action_group:
-    support: full
-    membership:
-      - seed.lightsail.lightsail
+  idempotent:
+    support: partial
+    details:
+      - The firewall is written once. O(state=present) run again renews the grant, moving its expiry later (a C(TagResource),
+        C(changed=true)) without touching the firewall.
+      - O(state=absent) run again fails, because the grant is no longer recorded.
 """
 
 EXAMPLES = r"""
@@ -263,7 +263,11 @@ closed:
   type: list
   elements: dict
 ports:
-  description: The rules of the instance after the task (in check mode, the rules it would have), normalised and sorted.
+  description:
+    - The rules of the instance after the task (in check mode, the rules it would have), normalised and sorted.
+    - When a write fails, the rules as read again after the failure (if that read fails too, a warning says so, and they are
+      the rules as found with the writes that were applied, reading a C(CloseInstancePublicPorts) as removing only the sources it
+      names). When the task fails before any firewall write, the rules as found.
   returned: when the instance was found
   type: list
   elements: dict
@@ -294,6 +298,34 @@ ports_before:
   returned: when the instance was found
   type: list
   elements: dict
+  contains:
+    protocol:
+      description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+      type: str
+      sample: tcp
+    from_port:
+      description: First port, or the ICMP type.
+      type: int
+      sample: 22
+    to_port:
+      description: Last port, or the ICMP code.
+      type: int
+      sample: 22
+    cidrs:
+      description: IPv4 sources in CIDR notation.
+      type: list
+      elements: str
+      sample: [203.0.113.0/24]
+    ipv6_cidrs:
+      description: IPv6 sources in canonical CIDR notation.
+      type: list
+      elements: str
+      sample: ["2001:db8::/32"]
+    cidr_list_aliases:
+      description: Aliases of address lists.
+      type: list
+      elements: str
+      sample: [lightsail-connect]
 operations:
   description:
     - The writes made, in order, or in check mode those that would be made. Empty when nothing changes.
@@ -313,6 +345,34 @@ operations:
       type: list
       elements: dict
       returned: for firewall writes
+      contains:
+        protocol:
+          description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+          type: str
+          sample: tcp
+        from_port:
+          description: First port, or the ICMP type.
+          type: int
+          sample: 22
+        to_port:
+          description: Last port, or the ICMP code.
+          type: int
+          sample: 22
+        cidrs:
+          description: IPv4 sources in CIDR notation.
+          type: list
+          elements: str
+          sample: [203.0.113.0/24]
+        ipv6_cidrs:
+          description: IPv6 sources in canonical CIDR notation.
+          type: list
+          elements: str
+          sample: ["2001:db8::/32"]
+        cidr_list_aliases:
+          description: Aliases of address lists.
+          type: list
+          elements: str
+          sample: [lightsail-connect]
     tags:
       description: The tags C(TagResource) writes, key to value.
       type: dict
@@ -332,16 +392,16 @@ operations:
         - {protocol: tcp, from_port: 22, to_port: 22, cidrs: [198.51.100.7/32], ipv6_cidrs: [], cidr_list_aliases: []}
 applied_operations:
   description: When a firewall write fails, the writes that were applied before it.
-  returned: failure during writes
+  returned: when a firewall write fails
   type: list
   elements: dict
 failed_operation:
   description: When a firewall write fails, the write that failed.
-  returned: failure during writes
+  returned: when a firewall write fails
   type: dict
 pending_operations:
   description: When a firewall write fails, the writes after it, which were not attempted.
-  returned: failure during writes
+  returned: when a firewall write fails
   type: list
   elements: dict
 """
@@ -371,8 +431,10 @@ from ansible_collections.seed.lightsail.plugins.module_utils.grants import valid
 from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance
+from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import tag_resource
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import untag_resource
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
 from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
 from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
 from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
@@ -383,7 +445,9 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKe
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
+from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils.write_outcome import firewall_after_writes
 
 
 def requested_rules(params, platform):
@@ -484,9 +548,9 @@ def main():
             operations=tag_ops + [op.to_dict() for op in planned.plan.operations],
         )
         if module._diff:
-            result["diff"] = diff(planned.plan, previous, result["grant"])
+            result["diff"] = diff(planned.plan.before, planned.plan.after, previous, result["grant"])
         if planned.changed and not module.check_mode:
-            write_grant(module, client, name, planned, result)
+            write_grant(module, client, name, planned, previous, result)
         module.exit_json(**result)
 
     grants, problems = read_grants(tags)
@@ -506,22 +570,22 @@ def main():
         operations=[op.to_dict() for op in release.plan.operations] + [untag_operation(release.untag_keys)],
     )
     if module._diff:
-        result["diff"] = diff(release.plan, result["grant"], None)
+        result["diff"] = diff(release.plan.before, release.plan.after, result["grant"], None)
     if not module.check_mode:
-        apply_firewall(module, client, name, release.plan.operations, result, recorded_before=False)
+        # On a failure the grant stays recorded: its tags are removed last.
+        apply_firewall(module, client, name, release.plan, result, recorded_before=False, grants=(result["grant"], result["grant"]))
         try:
             untag_resource(client, name, release.untag_keys)
         except AnsibleLightsailError as error:
+            if "diff" in result:
+                result["diff"] = diff(release.plan.before, release.plan.after, result["grant"], result["grant"])
             module.fail_with_error(error, **result)
     module.exit_json(**result)
 
 
-def diff(plan, grant_before, grant_after):
+def diff(before, after, grant_before, grant_after):
     """The rules before and after as text (one line per rule), then a line for the grant's record, if any."""
-    result = plan.diff()
-    result["before"] += grant_line(grant_before)
-    result["after"] += grant_line(grant_after)
-    return result
+    return {"before": firewall_to_text(before) + grant_line(grant_before), "after": firewall_to_text(after) + grant_line(grant_after)}
 
 
 def grant_line(grant):
@@ -530,29 +594,49 @@ def grant_line(grant):
     return "grant %s: until %s (%s)\n" % (grant["grant_id"], grant["expires_at"], grant.get("reason") or "no reason")
 
 
-def write_grant(module, client, name, planned, result):
+def write_grant(module, client, name, planned, previous, result):
     """Record first, open second: an interruption leaves a record the sweeper ends, never an opening without one."""
     if planned.tags:
         try:
             tag_resource(client, name, planned.tags)
         except AnsibleLightsailError as error:
             result.update(changed=False, ports=result["ports_before"])
+            if "diff" in result:
+                result["diff"] = diff(planned.plan.before, planned.plan.before, previous, previous)
             module.fail_with_error(error, **result)
-    apply_firewall(module, client, name, planned.plan.operations, result, recorded_before=bool(planned.tags))
+    apply_firewall(module, client, name, planned.plan, result, recorded_before=bool(planned.tags), grants=(previous, result["grant"]))
 
 
-def apply_firewall(module, client, name, operations, result, recorded_before):
+def apply_firewall(module, client, name, plan, result, recorded_before, grants):
+    """Make the firewall writes. On a failure, RV(ports) and the diff show the firewall as read again (or as computed), and
+    ``grants`` (the grant record before the task, and after it when the firewall writes fail) frame the diff."""
     try:
-        apply_operations(FirewallApi(client), name, operations)
+        apply_operations(FirewallApi(client), name, plan.operations)
     except PartialWriteError as error:
+        after = firewall_after_failure(module, client, name, plan.before, error)
         result.update(
             changed=recorded_before or bool(error.applied),
             applied_operations=[op.to_dict() for op in error.applied],
             failed_operation=error.failed.to_dict(),
             pending_operations=[op.to_dict() for op in error.pending],
+            ports=firewall_to_list(after),
         )
-        result.pop("ports")
+        if "diff" in result:
+            result["diff"] = diff(plan.before, after, grants[0], grants[1])
         module.fail_with_error(error, **result)
+
+
+def firewall_after_failure(module, client, name, before, error):
+    """The firewall after a failed write: read again; if that read fails too, ``before`` with the applied writes."""
+    try:
+        port_states = get_instance_port_states(client, name)
+    except AnsibleLightsailError:
+        port_states = None
+    if port_states is not None:
+        return firewall_from_port_states(port_states)
+    module.warn("the firewall could not be read again after the failed write: ports and the diff show the firewall as found with "
+                "the writes that were applied, as if a Close removes only the sources it names, and without the failed write")
+    return firewall_after_writes(before, error.applied)
 
 
 if __name__ == "__main__":

@@ -126,7 +126,8 @@ notes:
     reads the firewall again; if the write shows, it counts as made and the writes after it follow (so a narrowing
     whose Close got no answer is finished with its Open); if it does not show, it was not made.
   - If a write still fails, the error gives AWS's error code and message and lists the writes that were applied, the
-    one that failed and those not attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations)).
+    one that failed and those not attempted (RV(applied_operations), RV(failed_operation), RV(pending_operations));
+    RV(ports) and the diff then show the firewall as read again after the failure.
     C(changed) is true when a write was made or may have been made. Only for a transient failure (throttling, a
     server error, a lost answer) does it advise running the task again, which converges; a refusal such as
     C(AccessDeniedException), C(InvalidInputException), C(NotFoundException) or C(OperationFailureException) fails the
@@ -138,8 +139,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -148,12 +149,9 @@ attributes:
     support: full
     details: The diff shows the rules before and after, normalised, one line per rule (protocol, ports, sources), from the same model
       that decides C(changed).
-  platform:
-    platforms: aws
-  action_group:
+  idempotent:
     support: full
-    membership:
-      - seed.lightsail.lightsail
+    details: A second run finds the firewall as asked and makes no write (one C(GetInstancePortStates) call, C(changed=false)).
 """
 
 EXAMPLES = r"""
@@ -238,8 +236,12 @@ region:
 ports:
   description:
     - The rules of the instance after the task (in check mode, the rules it would have), normalised and sorted.
+    - When a write fails, the rules as read again after the failure. If that read fails too (a warning says so), the rules
+      as found with the writes that were applied (RV(applied_operations)), reading a C(CloseInstancePublicPorts) as
+      removing only the sources it names; Lightsail may have closed the whole rule.
+    - When the task fails before any write (a request Lightsail would refuse), the rules as found.
     - The same shape the O(ports) option takes.
-  returned: always
+  returned: when the instance was found
   type: list
   elements: dict
   contains:
@@ -277,9 +279,38 @@ ports_before:
   returned: when the instance was found
   type: list
   elements: dict
+  contains:
+    protocol:
+      description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+      type: str
+      sample: tcp
+    from_port:
+      description: First port, or the ICMP type.
+      type: int
+      sample: 22
+    to_port:
+      description: Last port, or the ICMP code.
+      type: int
+      sample: 22
+    cidrs:
+      description: IPv4 sources in CIDR notation.
+      type: list
+      elements: str
+      sample: [203.0.113.0/24]
+    ipv6_cidrs:
+      description: IPv6 sources in canonical CIDR notation.
+      type: list
+      elements: str
+      sample: ["2001:db8::/32"]
+    cidr_list_aliases:
+      description: Aliases of address lists.
+      type: list
+      elements: str
+      sample: [lightsail-connect]
 operations:
   description:
     - The writes made, in order, or in check mode those that would be made. Empty when nothing changes.
+    - When a write fails, every write planned; RV(applied_operations), RV(failed_operation) and RV(pending_operations) split them.
   returned: always
   type: list
   elements: dict
@@ -292,6 +323,34 @@ operations:
       description: The rules the call sends, in the shape of RV(ports).
       type: list
       elements: dict
+      contains:
+        protocol:
+          description: V(tcp), V(udp), V(icmp), V(icmpv6) or V(all).
+          type: str
+          sample: tcp
+        from_port:
+          description: First port, or the ICMP type.
+          type: int
+          sample: 22
+        to_port:
+          description: Last port, or the ICMP code.
+          type: int
+          sample: 22
+        cidrs:
+          description: IPv4 sources in CIDR notation.
+          type: list
+          elements: str
+          sample: [203.0.113.0/24]
+        ipv6_cidrs:
+          description: IPv6 sources in canonical CIDR notation.
+          type: list
+          elements: str
+          sample: ["2001:db8::/32"]
+        cidr_list_aliases:
+          description: Aliases of address lists.
+          type: list
+          elements: str
+          sample: [lightsail-connect]
   sample:
     - operation: OpenInstancePublicPorts
       ports:
@@ -338,6 +397,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils.errors import Ansib
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
+from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
 from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
 from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
@@ -348,6 +408,11 @@ from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_
 from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
 from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
+from ansible_collections.seed.lightsail.plugins.module_utils.write_outcome import firewall_after_writes
+
+
+NOT_READ_AGAIN = ("the firewall could not be read again after the failed write: ports and the diff show the firewall as found with the "
+                  "writes that were applied, as if a Close removes only the sources it names, and without the failed write")
 
 
 def main():
@@ -361,16 +426,16 @@ def main():
         supports_check_mode=True,
     )
     name, state, purge = module.params["instance_name"], module.params["state"], module.params["purge_ports"]
+    result = dict(changed=False, instance_name=name, region=module.region, operations=[])
     if purge and state == "absent":
-        module.fail_json(msg="purge_ports: true applies to state=present only; with state=absent list the rules to close")
+        module.fail_json(msg="purge_ports: true applies to state=present only; with state=absent list the rules to close", **result)
     try:
         validate_instance_name(name)
         requested = parse_rules(module.params["ports"], require_sources=state == "present", closing=state == "absent")
     except RuleError as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=str(error), **result)
 
     client = module.lightsail_client()
-    result = dict(changed=False, instance_name=name, region=module.region)
     try:
         port_states = get_instance_port_states(client, name)
     except AnsibleLightsailError as error:
@@ -381,6 +446,8 @@ def main():
     current, warnings = read_firewall(port_states, name)
     for warning in warnings:
         module.warn(warning)
+    # Until a write is planned, the firewall after the task is the firewall as found.
+    result.update(ports=firewall_to_list(current), ports_before=firewall_to_list(current))
     try:
         plan = plan_changes(current, requested, state, purge)
     except PlanError as error:
@@ -392,8 +459,7 @@ def main():
         for key, other, sources in still_allowed(plan.after, requested):
             module.warn("%s stays reachable through the rule %s, which allows %s; close or narrow that rule too"
                         % (key.describe(), other.describe(), sources.describe()))
-    result.update(changed=plan.changed, ports=firewall_to_list(plan.after), ports_before=firewall_to_list(plan.before),
-                  operations=[op.to_dict() for op in plan.operations])
+    result.update(changed=plan.changed, ports=firewall_to_list(plan.after), operations=[op.to_dict() for op in plan.operations])
     if module._diff:
         result["diff"] = plan.diff()
 
@@ -410,10 +476,25 @@ def main():
                 transient=error.transient,
                 outcome=error.outcome,
             )
-            result.pop("ports")
+            after = firewall_after_failure(module, client, name, plan.before, error)
+            result["ports"] = firewall_to_list(after)
+            if module._diff:
+                result["diff"] = dict(result["diff"], after=firewall_to_text(after))
             # The message already carries AWS's code and message: fail_json_aws would repeat them.
             module.fail_json(msg=error.message, **result)
     module.exit_json(**result)
+
+
+def firewall_after_failure(module, client, name, before, error):
+    """The firewall after a failed write: read again; if that read fails too, ``before`` with the applied writes."""
+    try:
+        port_states = get_instance_port_states(client, name)
+    except AnsibleLightsailError:
+        port_states = None
+    if port_states is not None:
+        return read_firewall(port_states, name)[0]
+    module.warn(NOT_READ_AGAIN)
+    return firewall_after_writes(before, error.applied)
 
 
 if __name__ == "__main__":

@@ -55,21 +55,9 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so it runs the same in check mode.
-  diff_mode:
-    support: N/A
-    details: The module only reads.
-  platform:
-    platforms: aws
-  action_group:
-    support: full
-    membership:
-      - seed.lightsail.lightsail
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.platform
+  - seed.lightsail.attributes.info_module
 """
 
 EXAMPLES = r"""
@@ -108,7 +96,7 @@ region:
   sample: us-east-1
 ports:
   description: With O(instance_name), that instance's rules; the same list as RV(instances[0].ports).
-  returned: when O(instance_name) is given
+  returned: on success, when O(instance_name) is given
   type: list
   elements: dict
   sample:
@@ -120,7 +108,7 @@ ports:
       cidr_list_aliases: [lightsail-connect]
 instances:
   description: One entry per instance, sorted by name.
-  returned: always
+  returned: success
   type: list
   elements: dict
   contains:
@@ -228,12 +216,12 @@ instances:
       returned: when listing a region
 missing_names:
   description: Names given in O(names) that no instance of the region has.
-  returned: when O(names) is given
+  returned: on success, when O(names) is given
   type: list
   elements: str
 unmatched_names:
   description: Names given in O(names) of instances that exist in the region but do not carry the O(tags) asked for.
-  returned: when O(names) is given
+  returned: on success, when O(names) is given
   type: list
   elements: str
 """

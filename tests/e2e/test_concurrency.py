@@ -14,9 +14,7 @@ from __future__ import annotations
 import threading
 import time
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from firewall_shapes import api_rules, normalised, rule, stored
+from firewall_shapes import as_options, canonical, rule, stored
 
 MODULE = "seed.lightsail.lightsail_instance_ports"
 READ, OPEN, CLOSE = "GetInstancePortStates", "OpenInstancePublicPorts", "CloseInstancePublicPorts"
@@ -24,6 +22,7 @@ OFFICE, HOME, WORLD4, WORLD6 = "203.0.113.0/24", "198.51.100.7/32", "0.0.0.0/0",
 
 
 START = [rule("tcp", 22, cidrs=[OFFICE]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3306, cidrs=[WORLD4])]
+START_TEXT = "tcp 22: cidrs 203.0.113.0/24\ntcp 80: cidrs 0.0.0.0/0; ipv6_cidrs ::/0\ntcp 3306: cidrs 0.0.0.0/0\n"
 
 # ---- real concurrent runs --------------------------------------------------------------------------------------
 
@@ -40,7 +39,7 @@ AFTER_ALL_WRITERS = START[:2] + [rule("tcp", 443, cidrs=[WORLD4]), rule("udp", 5
 
 
 def test_concurrent_runs_on_one_instance_lose_no_rule(ansible, lightsail_admin):
-    lightsail_admin.seed_instance("shared", ports=api_rules(START))
+    lightsail_admin.seed_instance("shared", ports=START)
     # Replacing sources on Open is the reading most likely to lose something; each call takes 3 s, so every run
     # reads before any run writes (asserted below from the call log).
     lightsail_admin.set_behaviour(open_existing="replace", close_sources="whole_rule")
@@ -56,7 +55,7 @@ def test_concurrent_runs_on_one_instance_lose_no_rule(ansible, lightsail_admin):
     first_write = min(i for i, op in enumerate(operations) if op != READ)
     assert operations[:first_write].count(READ) >= 2, "the runs did not overlap (%s), so the test proves nothing" % operations
     assert all(r["changed"] and not r.get("failed") for r in run.results("write"))
-    assert stored(lightsail_admin, "shared") == normalised(AFTER_ALL_WRITERS)
+    assert stored(lightsail_admin, "shared") == canonical(AFTER_ALL_WRITERS)
 
 
 # ---- deterministic interleavings -------------------------------------------------------------------------------
@@ -91,7 +90,7 @@ class Intruder:
 
 
 def adding(extra):
-    return lambda rules: rules + api_rules([extra])
+    return lambda rules: rules + [extra]
 
 
 def adding_source(port, cidr):
@@ -126,8 +125,8 @@ INTERLEAVINGS = {
                      START[:2] + [DNS]),
     # Documented: purge_ports makes the firewall exactly the list, from one Put planned on the read. A rule opened
     # by someone else in between is closed, one closed by someone else in between is opened again.
-    "purge-closes-theirs": ({"purge_ports": True, "ports": START[:2]}, adding(DNS), START[:2]),
-    "purge-reopens-ours": ({"purge_ports": True, "ports": START[:2] + [rule("tcp", 443, cidrs=[WORLD4])]}, closing(80),
+    "purge-closes-theirs": ({"purge_ports": True, "ports": as_options(START[:2])}, adding(DNS), START[:2]),
+    "purge-reopens-ours": ({"purge_ports": True, "ports": as_options(START[:2] + [rule("tcp", 443, cidrs=[WORLD4])])}, closing(80),
                            START[:2] + [rule("tcp", 443, cidrs=[WORLD4])]),
     # The same rule: Open sends the rule's complete sources. Lightsail merging them keeps the source someone else
     # added in between (see test_same_rule_under_replace for the other reading).
@@ -142,7 +141,7 @@ INTERLEAVINGS = {
 
 def test_changes_between_read_and_write(ansible, lightsail_admin):
     for name in list(INTERLEAVINGS) + ["same-rule-replace"]:
-        lightsail_admin.seed_instance(name, ports=api_rules(START))
+        lightsail_admin.seed_instance(name, ports=START)
     lightsail_admin.latency(1.0)
     replace = {"name": "Lightsail replaces sources on Open from here on", "ansible.builtin.uri": {
         "url": lightsail_admin.url + "/_admin/behaviour", "method": "POST", "body_format": "json", "body": {"open_existing": "replace"}, "use_proxy": False}}
@@ -157,11 +156,11 @@ def test_changes_between_read_and_write(ansible, lightsail_admin):
 
     for name, (_args, _change, expected) in INTERLEAVINGS.items():
         result = run.result(name)
-        assert result["diff"]["before"] == firewall_to_text(parse_rules(START)), "%s: the module read before the other change" % name
-        assert stored(lightsail_admin, name) == normalised(expected), name
+        assert result["diff"]["before"] == START_TEXT, "%s: the module read before the other change" % name
+        assert stored(lightsail_admin, name) == canonical(expected), name
 
     # Documented limitation: when Lightsail replaces a rule's sources on Open, a source someone else adds to the
     # same rule between our read and our Open is lost (Open must send the complete sources to be right either way).
     replaced = run.result("same-rule-replace")
-    assert replaced["diff"]["before"] == firewall_to_text(parse_rules(START))
-    assert stored(lightsail_admin, "same-rule-replace") == normalised([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
+    assert replaced["diff"]["before"] == START_TEXT
+    assert stored(lightsail_admin, "same-rule-replace") == canonical([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from firewall_shapes import rule, seed, stored
+from firewall_shapes import as_api, canonical, rule, seed, stored
 
 OFFICE, OFFICE6 = "203.0.113.0/24", "2001:db8:1234::/48"
 WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
@@ -135,8 +135,8 @@ def test_both_scopes_audit_to_the_same_report_and_write_nothing(playbook, lights
     assert [name for name in sorted(entries) if entries[name]["compliant"]] == ["mx-1"]
     assert [f["message"] for f in entries["db-1"]["violations"]] == ["every port (all traffic) open to ::/0", "PostgreSQL (tcp 5432) open to 0.0.0.0/0"]
     assert sorted(set(f["service"] for f in entries["win-1"]["violations"])) == ["RDP", "SSH"]
-    assert entries["win-1"]["platform"] == "WINDOWS" and entries["win-1"]["missing"] == [
-        rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3389, cidrs=[OFFICE], aliases=[CONNECT])]
+    assert entries["win-1"]["platform"] == "WINDOWS" and as_api(entries["win-1"]["missing"]) == canonical([
+        rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 3389, cidrs=[OFFICE], aliases=[CONNECT])])
     assert [f["exception_reason"] for f in entries["mx-1"]["excepted"]] == [MAIL["reason"]] * 2
     assert fleet_report["summary"] == {"instances": 4, "compliant": 1, "non_compliant": 3, "drifted": 3, "with_violations": 3, "violations": 8,
                                        "excepted": 2, "changed": 0, "failed": 0, "would_change": 0, "compliant_after": 1}
@@ -172,7 +172,7 @@ def test_check_mode_writes_nothing_and_both_scopes_report_what_would_change(play
     assert (fleet_report["summary"]["would_change"], fleet_report["summary"]["changed"]) == (3, 0)
     assert [entry["name"] for entry in fleet_report["instances"] if entry["changed"]] == ["db-1", "web-1", "win-1"]
     web = [entry for entry in fleet_report["instances"] if entry["name"] == "web-1"][0]
-    assert web["ports_after"] == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
+    assert as_api(web["ports_after"]) == canonical([rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])])
     assert [op["operation"] for op in web["operations"]] == ["PutInstancePublicPorts"]
 
     fleet_diff = fleet.result(APPLY_FLEET)["diff"]
@@ -210,8 +210,8 @@ def test_apply_per_host_then_audit_the_fleet(playbook, lightsail_admin, tmp_path
     assert sorted(r["_host"] for r in applied.results(OUTCOME) if r["changed"]) == ["db-1", "mx-1", "web-1", "win-1"]
     expected_linux = [rule("tcp", 22, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT]), rule("tcp", 80, cidrs=[WORLD4], ipv6=[WORLD6]),
                       rule("tcp", 443, cidrs=[WORLD4], ipv6=[WORLD6])]
-    assert stored(lightsail_admin, "web-1") == stored(lightsail_admin, "mx-1") == expected_linux
-    assert stored(lightsail_admin, "win-1") == expected_linux[1:] + [rule("tcp", 3389, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT])]
+    assert stored(lightsail_admin, "web-1") == stored(lightsail_admin, "mx-1") == canonical(expected_linux)
+    assert stored(lightsail_admin, "win-1") == canonical(expected_linux[1:] + [rule("tcp", 3389, cidrs=[OFFICE], ipv6=[OFFICE6], aliases=[CONNECT])])
     # literally, in the API's shape
     assert lightsail_admin.rules("win-1") == [
         {"fromPort": 80, "toPort": 80, "protocol": "tcp", "state": "open", "cidrs": [WORLD4], "ipv6Cidrs": [WORLD6], "cidrListAliases": []},
@@ -267,7 +267,7 @@ def test_the_lockout_guard_refuses_before_any_call_naming_the_role_variables(pla
 def test_an_exception_opens_its_port_and_excuses_it(playbook, lightsail_admin, tmp_path, scope):
     seed(lightsail_admin, "mx-1", [rule("tcp", 22, cidrs=[WORLD4])])
     playbook("harden", dict(BASELINE, **report_vars(tmp_path, "apply")), scope=scope)
-    assert stored(lightsail_admin, "mx-1") == [rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])]
+    assert stored(lightsail_admin, "mx-1") == canonical([rule("tcp", 22, cidrs=[OFFICE], aliases=[CONNECT]), rule("tcp", 25, cidrs=[WORLD4], ipv6=[WORLD6])])
     [entry] = read_report(tmp_path, "apply")["instances"]
     assert [f["message"] for f in entry["violations"]] == ["SSH (tcp 22) open to 0.0.0.0/0"] and entry["excepted"] == []
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from firewall_shapes import normalised, rule, seed, stored
+from firewall_shapes import as_api, canonical, rule, seed, stored
 
 GRANT = "seed.lightsail.lightsail_instance_access"
 SWEEP = "seed.lightsail.lightsail_access_sweep"
@@ -64,15 +64,15 @@ def test_grant_opens_the_admin_port_records_it_and_keeps_its_budget(ansible, lig
     result = grant(ansible, "deploy-7")
     assert not result.get("failed"), result
     assert result["changed"] is True
-    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    assert as_api(result["opened"]) == canonical([rule("tcp", 22, cidrs=[HOME])])
     assert result["already_allowed"] == [] and result["shared"] == []
     assert result["expires_at"] == "2026-11-29T00:30:00Z"
     assert result["renewed"] is False
-    assert result["grant"] == {"grant_id": "deploy-7", "expires_at": "2026-11-29T00:30:00Z", "reason": "deploy 7", "expired": False,
-                               "ports": normalised([rule("tcp", 22, cidrs=[HOME])])}
-    expected = normalised([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
-    assert stored(lightsail_admin, "web-1") == expected == result["ports"]
-    assert result["ports_before"] == normalised(START)
+    assert dict(result["grant"], ports=as_api(result["grant"]["ports"])) == {
+        "grant_id": "deploy-7", "expires_at": "2026-11-29T00:30:00Z", "reason": "deploy 7", "expired": False, "ports": [rule("tcp", 22, cidrs=[HOME])]}
+    expected = canonical([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
+    assert stored(lightsail_admin, "web-1") == expected == as_api(result["ports"])
+    assert as_api(result["ports_before"]) == canonical(START)
     assert grant_tags(lightsail_admin) == {PREFIX + "deploy-7": "v1 2026-11-29T00:30:00Z tcp:22:22@" + HOME, PREFIX + "deploy-7/reason": "deploy 7"}
     assert Counter(operations(lightsail_admin)) == Counter({GET: 1, TAG: 1, OPEN: 1}), "a grant: one read, one Open per rule widened, one tag write"
     assert operations(lightsail_admin) == [GET, TAG, OPEN], "the record is written before the firewall is opened"
@@ -83,8 +83,8 @@ def test_grant_opens_the_admin_port_records_it_and_keeps_its_budget(ansible, lig
 def test_windows_admin_port_is_rdp(ansible, lightsail_admin):
     seed(lightsail_admin, "win-1", [rule("tcp", 80, cidrs=[WORLD4])], blueprint="windows_server_2022")
     result = grant(ansible, "rdp", name="win-1", sources=[HOME, HOME6])
-    assert result["opened"] == normalised([rule("tcp", 3389, cidrs=[HOME], ipv6=[HOME6])])
-    assert stored(lightsail_admin, "win-1") == normalised([rule("tcp", 80, cidrs=[WORLD4]), rule("tcp", 3389, cidrs=[HOME], ipv6=[HOME6])])
+    assert as_api(result["opened"]) == canonical([rule("tcp", 3389, cidrs=[HOME], ipv6=[HOME6])])
+    assert stored(lightsail_admin, "win-1") == canonical([rule("tcp", 80, cidrs=[WORLD4]), rule("tcp", 3389, cidrs=[HOME], ipv6=[HOME6])])
 
 
 def test_regrant_extends_without_touching_the_firewall(ansible, lightsail_admin):
@@ -123,9 +123,9 @@ def test_overlapping_grants_and_revoke_under_every_behaviour(ansible, lightsail_
     seed(lightsail_admin, "web-1", START)
     first = grant(ansible, "alice")
     second = grant(ansible, "bob", reason="hotfix")
-    assert first["opened"] == normalised([rule("tcp", 22, cidrs=[HOME])])
-    assert second["opened"] == [] and second["shared"] == normalised([rule("tcp", 22, cidrs=[HOME])])
-    both = normalised([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
+    assert as_api(first["opened"]) == canonical([rule("tcp", 22, cidrs=[HOME])])
+    assert second["opened"] == [] and as_api(second["shared"]) == canonical([rule("tcp", 22, cidrs=[HOME])])
+    both = canonical([rule("tcp", 22, cidrs=[OFFICE, HOME])] + START[1:])
     assert stored(lightsail_admin, "web-1") == both
 
     lightsail_admin.clear_calls()
@@ -137,8 +137,8 @@ def test_overlapping_grants_and_revoke_under_every_behaviour(ansible, lightsail_
 
     lightsail_admin.clear_calls()
     last = revoke(ansible, "bob")
-    assert last["closed"] == normalised([rule("tcp", 22, cidrs=[HOME])])
-    assert stored(lightsail_admin, "web-1") == normalised(START), "the office source, allowed before any grant, stays"
+    assert as_api(last["closed"]) == canonical([rule("tcp", 22, cidrs=[HOME])])
+    assert stored(lightsail_admin, "web-1") == canonical(START), "the office source, allowed before any grant, stays"
     assert grant_tags(lightsail_admin) == {}
     calls = operations(lightsail_admin)
     assert calls[0] == GET and calls[-1] == UNTAG and calls.count(CLOSE) == 1 and calls.count(OPEN) <= 1
@@ -149,18 +149,18 @@ def test_preexisting_sources_are_kept_and_new_rules_closed_entirely(ansible, lig
     lightsail_admin.set_behaviour(**behaviour)
     seed(lightsail_admin, "web-1", START)
     result = grant(ansible, "ops", sources=[OFFICE, HOME], ports=[{"protocol": "tcp", "from_port": 22}, {"protocol": "tcp", "from_port": 8080}])
-    assert result["already_allowed"] == normalised([rule("tcp", 22, cidrs=[OFFICE])])
-    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[HOME]), rule("tcp", 8080, cidrs=[OFFICE, HOME])])
+    assert as_api(result["already_allowed"]) == canonical([rule("tcp", 22, cidrs=[OFFICE])])
+    assert as_api(result["opened"]) == canonical([rule("tcp", 22, cidrs=[HOME]), rule("tcp", 8080, cidrs=[OFFICE, HOME])])
     revoked = revoke(ansible, "ops")
     assert revoked["closed"] == result["opened"]
-    assert stored(lightsail_admin, "web-1") == normalised(START)
+    assert stored(lightsail_admin, "web-1") == canonical(START)
 
 
 def test_a_source_inside_an_allowed_block_or_the_world_is_already_allowed(ansible, lightsail_admin):
     seed(lightsail_admin, "web-1", [rule("tcp", 22, cidrs=["198.51.100.0/24"]), rule("tcp", 0, 65535, ipv6=[WORLD6])])
     result = grant(ansible, "inside", sources=[HOME, HOME6])
     assert result["opened"] == [] and result["changed"] is True
-    assert result["already_allowed"] == normalised([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
+    assert as_api(result["already_allowed"]) == canonical([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
     assert lightsail_admin.write_calls() == []
 
 
@@ -168,7 +168,7 @@ def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin)
     seed(lightsail_admin, "web-1", START)
     checked = grant(ansible, "deploy-7", check=True, diff=True)
     assert operations(lightsail_admin) == [GET]
-    assert stored(lightsail_admin, "web-1") == normalised(START) and grant_tags(lightsail_admin) == {}
+    assert stored(lightsail_admin, "web-1") == canonical(START) and grant_tags(lightsail_admin) == {}
     real = grant(ansible, "deploy-7", diff=True)
     for key in ("changed", "ports", "ports_before", "operations", "diff", "grant", "opened", "expires_at"):
         assert checked[key] == real[key], key
@@ -180,7 +180,7 @@ def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin)
     real_revoke = revoke(ansible, "deploy-7", diff=True)
     for key in ("changed", "ports", "operations", "diff", "closed", "grant"):
         assert checked_revoke[key] == real_revoke[key], key
-    assert stored(lightsail_admin, "web-1") == normalised(START)
+    assert stored(lightsail_admin, "web-1") == canonical(START)
 
 
 def test_operations_reported_are_the_calls_made(ansible, lightsail_admin):
@@ -217,7 +217,7 @@ def test_world_grant_allowed_by_an_exception(ansible, lightsail_admin):
     seed(lightsail_admin, "web-1", START)
     result = grant(ansible, "demo", sources=[WORLD4], public_exceptions=[{"protocol": "tcp", "from_port": 22, "reason": "workshop"}])
     assert not result.get("failed"), result
-    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[WORLD4])])
+    assert as_api(result["opened"]) == canonical([rule("tcp", 22, cidrs=[WORLD4])])
 
 
 def test_revoking_an_unknown_grant_fails_and_names_the_recorded_ones(ansible, lightsail_admin):
@@ -247,7 +247,7 @@ def test_expiry_through_the_sweeper(ansible, lightsail_admin, behaviour):
         seed(lightsail_admin, "idle-%d" % n, START)
     grant(ansible, "alice", sources=[HOME])
     bob = grant(ansible, "bob", sources=[HOME, CAFE], duration="3h")
-    assert bob["shared"] == normalised([rule("tcp", 22, cidrs=[HOME])]) and bob["opened"] == normalised([rule("tcp", 22, cidrs=[CAFE])])
+    assert as_api(bob["shared"]) == canonical([rule("tcp", 22, cidrs=[HOME])]) and as_api(bob["opened"]) == canonical([rule("tcp", 22, cidrs=[CAFE])])
     grant(ansible, "carol", name="web-2", sources=[HOME6], ports=[{"protocol": "tcp", "from_port": 22}, {"protocol": "tcp", "from_port": 443}])
 
     lightsail_admin.clear_calls()
@@ -257,11 +257,11 @@ def test_expiry_through_the_sweeper(ansible, lightsail_admin, behaviour):
     by_instance = {item["instance_name"]: item for item in swept["swept"]}
     assert sorted(by_instance) == ["web-1", "web-2"]
     assert [g["grant_id"] for g in by_instance["web-1"]["grants"]] == ["alice"] and by_instance["web-1"]["closed"] == []
-    assert by_instance["web-2"]["closed"] == normalised([rule("tcp", 22, ipv6=[HOME6]), rule("tcp", 443, ipv6=[HOME6])])
+    assert as_api(by_instance["web-2"]["closed"]) == canonical([rule("tcp", 22, ipv6=[HOME6]), rule("tcp", 443, ipv6=[HOME6])])
     assert [(g["instance_name"], g["grant_id"], g["expires_at"]) for g in swept["live"]] == [("web-1", "bob", "2026-11-29T03:00:00Z")]
     assert swept["summary"] == {"instances": 7, "expired_grants": 2, "live_grants": 1, "failures": 0}
-    assert stored(lightsail_admin, "web-1") == normalised([rule("tcp", 22, cidrs=[OFFICE, HOME, CAFE])] + START[1:]), "bob still holds HOME"
-    assert stored(lightsail_admin, "web-2") == normalised(START)
+    assert stored(lightsail_admin, "web-1") == canonical([rule("tcp", 22, cidrs=[OFFICE, HOME, CAFE])] + START[1:]), "bob still holds HOME"
+    assert stored(lightsail_admin, "web-2") == canonical(START)
     assert set(grant_tags(lightsail_admin, "web-1")) == {PREFIX + "bob", PREFIX + "bob/reason"} and grant_tags(lightsail_admin, "web-2") == {}
     calls = Counter(operations(lightsail_admin))
     # the listing (7 instances, 5 a page: 2 calls); web-1: one untag; web-2: tcp 22 (a narrowing: Close + Open of the office) and tcp 443
@@ -271,7 +271,7 @@ def test_expiry_through_the_sweeper(ansible, lightsail_admin, behaviour):
 
     later = sweep(ansible, T0_PLUS_3H)
     assert [g["grant_id"] for item in later["swept"] for g in item["grants"]] == ["bob"]
-    assert stored(lightsail_admin, "web-1") == normalised(START), "the last grant gone, only what was there before stays"
+    assert stored(lightsail_admin, "web-1") == canonical(START), "the last grant gone, only what was there before stays"
     assert grant_tags(lightsail_admin, "web-1") == {}
 
     lightsail_admin.clear_calls()
@@ -285,7 +285,7 @@ def test_sweep_check_mode_writes_nothing(ansible, lightsail_admin):
     grant(ansible, "alice")
     lightsail_admin.clear_calls()
     checked = sweep(ansible, T0_PLUS_31M, check=True)
-    assert checked["changed"] is True and checked["swept"][0]["closed"] == normalised([rule("tcp", 22, cidrs=[HOME])])
+    assert checked["changed"] is True and as_api(checked["swept"][0]["closed"]) == canonical([rule("tcp", 22, cidrs=[HOME])])
     assert operations(lightsail_admin) == ["GetInstances"]
     real = sweep(ansible, T0_PLUS_31M)
     assert real["swept"] == checked["swept"]
@@ -300,7 +300,7 @@ def test_sweep_of_several_regions(ansible, lightsail_admin):
     assert eu["opened"], eu
     swept = sweep(ansible, T0_PLUS_31M, regions=["us-east-1", "eu-west-1"])
     assert sorted((item["region"], item["instance_name"]) for item in swept["swept"]) == [("eu-west-1", "eu-1"), ("us-east-1", "web-1")]
-    assert stored(lightsail_admin, "eu-1", region="eu-west-1") == normalised(START) == stored(lightsail_admin, "web-1")
+    assert stored(lightsail_admin, "eu-1", region="eu-west-1") == canonical(START) == stored(lightsail_admin, "web-1")
 
 
 def test_sweep_reports_a_failed_instance_sweeps_the_others_and_fails(ansible, lightsail_admin):
@@ -321,7 +321,7 @@ def test_sweep_reports_a_failed_instance_sweeps_the_others_and_fails(ansible, li
     lightsail_admin.clear_faults()
     retry = sweep(ansible, T0_PLUS_31M)
     assert not retry.get("failed"), retry
-    assert stored(lightsail_admin, "web-1") == normalised(START) == stored(lightsail_admin, "web-2")
+    assert stored(lightsail_admin, "web-1") == canonical(START) == stored(lightsail_admin, "web-2")
     assert grant_tags(lightsail_admin, "web-1") == {}
 
 
@@ -369,19 +369,19 @@ def test_grant_and_sweep_playbooks(ansible, lightsail_admin, address_url):
     granted = fqcn_playbook(ansible, "grant_access", dict(access_instance="web-1", access_grant_id="deploy-7", access_reason="deploy 7"),
                             T0, address_url + "/ip")
     result = granted.result("Grant or revoke")
-    assert result["opened"] == normalised([rule("tcp", 22, cidrs=[PUBLIC + "/32"])]) and result["expires_at"] == "2026-11-29T00:30:00Z"
+    assert as_api(result["opened"]) == canonical([rule("tcp", 22, cidrs=[PUBLIC + "/32"])]) and result["expires_at"] == "2026-11-29T00:30:00Z"
 
     survey_vars = dict(access_instance="web-1", access_grant_id="survey-1", access_reason="from a survey",
                        access_sources="198.51.100.7, 2001:db8::7\n", access_duration="2h")
     survey = fqcn_playbook(ansible, "grant_access", survey_vars, T0)
-    assert survey.result("Grant or revoke")["opened"] == normalised([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
+    assert as_api(survey.result("Grant or revoke")["opened"]) == canonical([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
 
     swept = fqcn_playbook(ansible, "sweep_access", dict(sweep_regions="us-east-1,"), T0_PLUS_31M)
     assert [g["grant_id"] for item in swept.result("Sweep")["swept"] for g in item["grants"]] == ["deploy-7"]
 
     revoked = fqcn_playbook(ansible, "grant_access", dict(access_instance="web-1", access_grant_id="survey-1", access_state="absent"), T0_PLUS_31M)
-    assert revoked.result("Grant or revoke")["closed"] == normalised([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
-    assert stored(lightsail_admin, "web-1") == normalised(START) and grant_tags(lightsail_admin) == {}
+    assert as_api(revoked.result("Grant or revoke")["closed"]) == canonical([rule("tcp", 22, cidrs=[HOME], ipv6=[HOME6])])
+    assert stored(lightsail_admin, "web-1") == canonical(START) and grant_tags(lightsail_admin) == {}
 
 
 def test_grant_playbook_refuses_an_address_that_is_not_public(ansible, lightsail_admin, address_url):
@@ -417,7 +417,7 @@ def test_sweep_writes_instances_concurrently(ansible, lightsail_admin):
     untags = [c["time"] for c in lightsail_admin.calls(UNTAG)]
     assert len(closes) == 4 and len(untags) == 4
     assert max(closes) - min(closes) < 2.0 and max(untags) - min(untags) < 2.0, "the instances' writes did not overlap"
-    assert all(stored(lightsail_admin, name) == normalised([rule("tcp", 80, cidrs=[WORLD4])]) for name in names)
+    assert all(stored(lightsail_admin, name) == canonical([rule("tcp", 80, cidrs=[WORLD4])]) for name in names)
 
 
 def test_a_grant_that_would_pass_fifty_tags_is_refused_before_any_write(ansible, lightsail_admin):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from firewall_shapes import stored
+from firewall_shapes import as_api, canonical, stored
 
 INFO = "seed.lightsail.lightsail_instance_ports_info"
 PORTS = "seed.lightsail.lightsail_instance_ports"
@@ -22,7 +20,7 @@ def test_one_instance_is_one_call(ansible, lightsail_admin):
     lightsail_admin.seed_instance("odd", ports=ODD_RULES)
     result = ansible.run_module(INFO, {"instance_name": "odd"}, check=True)
     assert result["changed"] is False and not result.get("failed"), result
-    assert result["ports"] == stored(lightsail_admin, "odd")
+    assert as_api(result["ports"]) == canonical(ODD_RULES) == stored(lightsail_admin, "odd")
     assert result["instances"] == [{"name": "odd", "region": "us-east-1", "ports": result["ports"], "private_ports": []}]
     assert [c["operation"] for c in lightsail_admin.calls()] == ["GetInstancePortStates"]
     assert {(r["protocol"], r["from_port"], r["to_port"]) for r in result["ports"]} == {
@@ -52,7 +50,7 @@ def test_region_is_one_call_per_page(ansible, lightsail_admin):
     assert [c["operation"] for c in calls] == ["GetInstances"] * 3
     assert all(c["region"] == "us-east-1" for c in calls)
     first = result["instances"][0]
-    assert first["ports"] == stored(lightsail_admin, first["name"])
+    assert as_api(first["ports"]) == stored(lightsail_admin, first["name"])
     assert first["platform"] == "LINUX_UNIX" and first["region"] == "us-east-1" and first["blueprint_id"]
 
 
@@ -122,7 +120,7 @@ def test_restore_after_drift(ansible, lightsail_admin):
     lightsail_admin.set_rules("web-1", [{"protocol": "tcp", "fromPort": 3306, "toPort": 3306, "cidrs": ["0.0.0.0/0"], "ipv6Cidrs": [], "cidrListAliases": []}])
     restored = ansible.run_module(PORTS, {"instance_name": "web-1", "purge_ports": True, "ports": saved})
     assert restored["changed"] is True
-    assert stored(lightsail_admin, "web-1") == saved == firewall_to_list(parse_rules(saved))
+    assert stored(lightsail_admin, "web-1") == as_api(saved) == canonical(ODD_RULES)
 
 
 def rule(protocol, port, cidrs=(), ipv6=(), aliases=()):

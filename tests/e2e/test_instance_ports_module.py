@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from firewall_shapes import api_rules, normalised, rule, stored
+from firewall_shapes import as_api, canonical, rule, stored
 
 MODULE = "seed.lightsail.lightsail_instance_ports"
 READ = "GetInstancePortStates"
@@ -49,7 +49,7 @@ SCENARIOS = [
 
 def seed_start(admin):
     for name, _args, _expected in SCENARIOS:
-        admin.seed_instance(name, ports=api_rules(START))
+        admin.seed_instance(name, ports=(START))
 
 
 def scenario_play(check=False):
@@ -65,10 +65,10 @@ def test_every_scenario_converges_under_every_behaviour(ansible, lightsail_admin
     first = ansible.playbook(scenario_play())
     for name, _args, expected in SCENARIOS:
         result = first.result(name)
-        assert stored(lightsail_admin, name) == normalised(expected), name
-        assert result["ports"] == normalised(expected), name
-        assert result["ports_before"] == normalised(START), name
-        assert result["changed"] == (normalised(expected) != normalised(START)), name
+        assert stored(lightsail_admin, name) == canonical(expected), name
+        assert as_api(result["ports"]) == canonical(expected), name
+        assert as_api(result["ports_before"]) == canonical(START), name
+        assert result["changed"] == (canonical(expected) != canonical(START)), name
 
     lightsail_admin.clear_calls()
     second = ansible.playbook(scenario_play())
@@ -83,7 +83,7 @@ def test_check_mode_writes_nothing_and_tells_the_truth(ansible, lightsail_admin)
     assert lightsail_admin.write_calls() == []
     assert [c["operation"] for c in lightsail_admin.calls()] == [READ] * len(SCENARIOS)
     for name, _args, _expected in SCENARIOS:
-        assert stored(lightsail_admin, name) == normalised(START)
+        assert stored(lightsail_admin, name) == canonical(START)
 
     real = ansible.playbook(scenario_play(), diff=True)
     for name, _args, _expected in SCENARIOS:
@@ -117,7 +117,7 @@ START_LINES = ["tcp 22: cidrs 0.0.0.0/0 203.0.113.0/24; ipv6_cidrs ::/0", "tcp 8
 
 
 def test_diff_shows_before_and_after(ansible, lightsail_admin):
-    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    lightsail_admin.seed_instance("web-1", ports=(START))
     result = ansible.run_module(MODULE, {"instance_name": "web-1", "state": "absent", "ports": [{"protocol": "tcp", "from_port": 3306}]}, diff=True)
     assert result["diff"] == {"before": "".join(line + "\n" for line in START_LINES), "after": "".join(line + "\n" for line in START_LINES[:2])}
     assert result["_run"].rc == 0
@@ -125,7 +125,7 @@ def test_diff_shows_before_and_after(ansible, lightsail_admin):
 
 def test_diff_hunks_name_their_rule(ansible, lightsail_admin):
     """One line per rule: a changed source shows with its rule's protocol and ports, not as a bare list item."""
-    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    lightsail_admin.seed_instance("web-1", ports=(START))
     task = {"name": "add a source", MODULE: {"instance_name": "web-1", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [HOME]}]}}
     run = ansible.playbook([{"name": "diff", "hosts": "localhost", "gather_facts": False, "tasks": [task]}], diff=True, callback="default")
     assert "\n-tcp 22: cidrs 0.0.0.0/0 203.0.113.0/24; ipv6_cidrs ::/0\n" in run.stdout, run.stdout
@@ -149,14 +149,14 @@ def edges_play():
 
 
 def test_edges_of_issue_13(ansible, lightsail_admin):
-    lightsail_admin.seed_instance("covered", ports=api_rules([rule("tcp", 20, 30, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 22, cidrs=[OFFICE])]))
-    lightsail_admin.seed_instance("crowded", ports=api_rules([rule("tcp", 22, cidrs=SIXTY[:50])]))
+    lightsail_admin.seed_instance("covered", ports=([rule("tcp", 20, 30, cidrs=[WORLD4], ipv6=[WORLD6]), rule("tcp", 22, cidrs=[OFFICE])]))
+    lightsail_admin.seed_instance("crowded", ports=([rule("tcp", 22, cidrs=SIXTY[:50])]))
     lightsail_admin.seed_instance("everything", ports=[])
     run = ansible.playbook(edges_play())
 
     # absent on a port another rule still covers: closed, and a warning names the covering rule and its sources
     covered = run.result("absent on a covered port")
-    assert covered["changed"] and covered["ports"] == normalised([rule("tcp", 20, 30, cidrs=[WORLD4], ipv6=[WORLD6])])
+    assert covered["changed"] and as_api(covered["ports"]) == [rule("tcp", 20, 30, cidrs=[WORLD4], ipv6=[WORLD6])]
     assert any("tcp 22 stays reachable through the rule tcp 20-30" in w and "0.0.0.0/0" in w and "::/0" in w for w in covered["warnings"]), covered
 
     # a rule that would exceed 60 sources: refused in check mode and for real, naming the rule and the counts, nothing written
@@ -164,36 +164,36 @@ def test_edges_of_issue_13(ansible, lightsail_admin):
         crowded = run.result(name)
         assert crowded["failed"] and not crowded["changed"], (name, crowded)
         assert "tcp 22: would allow 70 sources (50 now, 20 added); Lightsail accepts at most 60 per rule" in crowded["msg"], crowded["msg"]
-    assert stored(lightsail_admin, "crowded") == normalised([rule("tcp", 22, cidrs=SIXTY[:50])])
+    assert stored(lightsail_admin, "crowded") == canonical([rule("tcp", 22, cidrs=SIXTY[:50])])
 
     # protocol -1 with from_port -1 and no to_port is every port; a netmask is read as its prefix length
-    assert run.result("all with -1 and no to_port")["ports"] == normalised([rule("all", 0, 65535, cidrs=[OFFICE])])
-    assert stored(lightsail_admin, "everything") == normalised([rule("all", 0, 65535, cidrs=[OFFICE]), rule("tcp", 22, cidrs=["10.0.0.0/8"])])
+    assert as_api(run.result("all with -1 and no to_port")["ports"]) == [rule("all", 0, 65535, cidrs=[OFFICE])]
+    assert stored(lightsail_admin, "everything") == canonical([rule("all", 0, 65535, cidrs=[OFFICE]), rule("tcp", 22, cidrs=["10.0.0.0/8"])])
     writes = [c for c in lightsail_admin.write_calls() if c["params"]["instanceName"] != "covered"]
     assert [c["params"]["instanceName"] for c in writes] == ["everything", "everything"]
 
 
 def test_ports_before_undoes_the_task(ansible, lightsail_admin):
-    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    lightsail_admin.seed_instance("web-1", ports=(START))
     changed = ansible.run_module(MODULE, {"instance_name": "web-1", "purge_ports": True, "ports": EXCLUSIVE_PORTS})
-    assert changed["changed"] and stored(lightsail_admin, "web-1") != normalised(START)
+    assert changed["changed"] and stored(lightsail_admin, "web-1") != canonical(START)
     undone = ansible.run_module(MODULE, {"instance_name": "web-1", "purge_ports": True, "ports": changed["ports_before"]})
     assert undone["changed"] and undone["ports_before"] == changed["ports"]
-    assert stored(lightsail_admin, "web-1") == normalised(START)
+    assert stored(lightsail_admin, "web-1") == canonical(START)
 
 
 def test_no_diff_key_without_diff_mode(ansible, lightsail_admin):
-    lightsail_admin.seed_instance("web-1", ports=api_rules(START))
+    lightsail_admin.seed_instance("web-1", ports=(START))
     result = ansible.run_module(MODULE, {"instance_name": "web-1", "ports": [{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE]}]})
     assert "diff" not in result and result["changed"] is False
 
 
 def test_all_read_back_as_minus_one_is_the_same_rule(ansible, lightsail_admin):
     lightsail_admin.set_behaviour(all_protocol_read="-1")
-    lightsail_admin.seed_instance("web-1", ports=api_rules([rule("all", 0, 65535, cidrs=[OFFICE])]))
+    lightsail_admin.seed_instance("web-1", ports=([rule("all", 0, 65535, cidrs=[OFFICE])]))
     result = ansible.run_module(MODULE, {"instance_name": "web-1", "ports": [{"protocol": "-1", "cidrs": [OFFICE]}]})
     assert result["changed"] is False, result
-    assert result["ports"] == normalised([rule("all", 0, 65535, cidrs=[OFFICE])])
+    assert as_api(result["ports"]) == [rule("all", 0, 65535, cidrs=[OFFICE])]
 
 
 def test_unknown_instance_names_instance_and_region(ansible, lightsail_admin):

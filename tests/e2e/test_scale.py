@@ -8,14 +8,14 @@ from __future__ import annotations
 import ipaddress
 import math
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
-from firewall_shapes import api_rules, normalised, stored
+from firewall_shapes import as_api, rule, stored
 
 PORTS = "seed.lightsail.lightsail_instance_ports"
 INFO = "seed.lightsail.lightsail_instance_ports_info"
 READ, LIST, OPEN, PUT = "GetInstancePortStates", "GetInstances", "OpenInstancePublicPorts", "PutInstancePublicPorts"
 OFFICE = "203.0.113.0/24"
 FLEET_REGION, FLEET_SIZE, PAGE_SIZE = "eu-west-1", 1000, 50
+MAX_SOURCES_PER_RULE = 60  # Lightsail's limit, written out: the collection's constant is under test
 
 
 def full_rule(index):
@@ -59,7 +59,7 @@ def scale_play():
 
 def test_scale_edges(ansible, lightsail_admin):
     lightsail_admin.seed_instance("bare", ports=[])
-    lightsail_admin.seed_instance("full", ports=api_rules(FULL))
+    lightsail_admin.seed_instance("full", ports=as_api(FULL))
     lightsail_admin.seed_fleet(FLEET_SIZE, region=FLEET_REGION, prefix="node")
     lightsail_admin.set_behaviour(page_size=PAGE_SIZE)
     lightsail_admin.throttle(2, LIST)  # the first page is throttled twice: retried on its own, the listing goes on
@@ -72,21 +72,21 @@ def test_scale_edges(ansible, lightsail_admin):
         assert not run.result(name)["changed"] and run.result(name)["operations"] == [], name
     first = run.result("bare: first rule")
     assert first["changed"] and [op["operation"] for op in first["operations"]] == [OPEN]
-    assert stored(lightsail_admin, "bare") == normalised([{"protocol": "tcp", "from_port": 22, "cidrs": [OFFICE]}])
+    assert stored(lightsail_admin, "bare") == [rule("tcp", 22, cidrs=[OFFICE])]
     bare_calls = [c["operation"] for c in calls if (c["params"] or {}).get("instanceName") == "bare"]
     assert bare_calls == [READ, READ, READ, READ, OPEN]
 
     # 60 rules of 60 sources: read whole, idempotent, and rewritten in one Put
     read = run.result("full: read")["ports"]
     assert len(read) == 60 and all(len(r["cidrs"]) + len(r["ipv6_cidrs"]) + len(r["cidr_list_aliases"]) == MAX_SOURCES_PER_RULE for r in read)
-    assert read == normalised(FULL)
+    assert as_api(read) == as_api(FULL)
     assert not run.result("full: write back what was read")["changed"]
     assert not run.result("full: one rule again")["changed"]
     too_many = run.result("full: a 61st source")
     assert too_many["failed"] and "60" in too_many["msg"] and "tcp 1000" in too_many["msg"], too_many["msg"]
     swapped = run.result("full: swap one source")
     assert swapped["changed"] and [op["operation"] for op in swapped["operations"]] == [PUT]
-    assert stored(lightsail_admin, "full") == normalised(CHANGED)
+    assert stored(lightsail_admin, "full") == as_api(CHANGED)
     full_writes = [c for c in calls if c["operation"] in (OPEN, PUT) and c["params"]["instanceName"] == "full"]
     assert all(c["result"] != "ok" for c in full_writes if c["operation"] == OPEN), "the 61st source was never applied"
     assert [c["operation"] for c in full_writes if c["result"] == "ok"] == [PUT]
@@ -101,6 +101,6 @@ def test_scale_edges(ansible, lightsail_admin):
     everything = run.result("fleet: every instance")["instances"]
     assert len(everything) == FLEET_SIZE and [i["name"] for i in everything] == ["node-%04d" % n for n in range(1, FLEET_SIZE + 1)]
     assert all(i["region"] == FLEET_REGION and i["ports"] for i in everything)
-    assert everything[499]["ports"] == stored(lightsail_admin, "node-0500", FLEET_REGION)
+    assert as_api(everything[499]["ports"]) == stored(lightsail_admin, "node-0500", FLEET_REGION)
     named = run.result("fleet: three names")
     assert [i["name"] for i in named["instances"]] == ["node-0001", "node-0500", "node-1000"] and named["missing_names"] == ["node-1001"]

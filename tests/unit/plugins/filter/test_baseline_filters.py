@@ -86,6 +86,15 @@ class TestFirewallCompliance:
         assert entry["failed"] and entry["error"] == "Throttled" and entry["failed_operation"] == put and entry["ports_after"] is None
         assert not entry["changed"]
 
+    def test_a_failed_apply_that_reports_the_firewall_read_again_is_still_failed(self):
+        """Since issue 14 a failed lightsail_instance_ports result carries ``ports`` (the firewall read again)."""
+        desired = baseline_rules("locked_down", admin_cidrs=[OFFICE])
+        put = {"operation": "PutInstancePublicPorts", "ports": desired}
+        result = {"failed": True, "changed": False, "msg": "Throttled", "operations": [put], "applied_operations": [], "failed_operation": put,
+                  "pending_operations": [], "ports": FOUND}
+        entry = firewall_compliance(FOUND, desired, apply_result=result)
+        assert entry["failed"] and entry["ports_after"] is None and not entry["changed"]
+
     def test_bad_rules_are_a_filter_error(self):
         with pytest.raises(AnsibleFilterError, match=r"desired_ports\[0\]\.protocol: is required"):
             firewall_compliance(FOUND, [{"from_port": 22}])
