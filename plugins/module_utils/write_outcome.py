@@ -29,18 +29,18 @@ def firewall_after_writes(before, operations):
     """
     firewall = dict(before)
     for operation in operations:
-        if operation.name == PUT:
+        if operation.api_call == PUT:
             firewall = dict(operation.rules)
             continue
         for key, sources in operation.rules:
-            if operation.name == OPEN:
+            if operation.api_call == OPEN:
                 firewall[key] = sources
-            elif operation.name == CLOSE:
+            elif operation.api_call == CLOSE:
                 remaining = firewall[key].difference(sources) if key in firewall and sources else None
                 if remaining:
                     firewall[key] = remaining
                 else:
                     firewall.pop(key, None)
             else:
-                raise ValueError("unknown operation %r" % (operation.name,))
+                raise ValueError("unknown operation %r" % (operation.api_call,))
     return firewall

@@ -23,7 +23,7 @@ def test_no_write_applied_leaves_the_firewall_as_before():
 def test_a_narrowing_stopped_after_its_close_keeps_what_the_close_did_not_name():
     plan = plan_changes(BEFORE, {SSH: Sources.of([WORLD4], [WORLD6]), MYSQL: Sources.empty()}, "absent")
     close_ssh = plan.operations[0]
-    assert close_ssh.name == "CloseInstancePublicPorts"
+    assert close_ssh.api_call == "CloseInstancePublicPorts"
     assert firewall_after_writes(BEFORE, [close_ssh]) == {**BEFORE, SSH: Sources.of([OFFICE])}
 
 
