@@ -10,17 +10,19 @@
 #   RELEASE_JOBS=2       stages run this many at a time (1: one after another)
 #   RELEASE_OUT=...      output and logs (default: <repo>/.tmp/release; emptied first); under .tmp/ or
 #                        outside the repo, so runs in one tree at the same time can each have their own
-#   IMPORTER_LINT_TIMEOUT=1800  seconds galaxy-importer gives ansible-lint (tools/build_collection.sh)
 #
 # changelog  fragments lint; changelogs/changelog.yaml lints (--strict); `make changelog` run on a
 #            copy of the tree changes neither changelog.yaml nor CHANGELOG.rst (so every module,
 #            plugin and role with version_added = galaxy.yml's version, and every fragment, is in
 #            them); CHANGELOG.rst has the galaxy.yml version.
-# docs       tools/build_docs.sh (antsibull-docs --fail-on-error, sphinx -W -n) builds the site, and it
-#            has a page for every module, plugin and role of the tree, the user guide pages
-#            (concepts, recipes, awx) and the playbooks page.
-# build      tools/build_collection.sh: the tarball ships no tests, benchmarks or tooling, has every
-#            file users need, and galaxy-importer accepts it with no findings.
+# docs       antsibull-nox's docs-check (antsibull-docs lint-collection-docs: plugin and role docs valid,
+#            references into this collection and amazon.aws resolve); then tools/build_docs.sh
+#            (antsibull-docs --fail-on-error, sphinx -W -n) builds the site, and it has a page for every
+#            module, plugin and role of the tree, the user guide pages and the playbooks page.
+# build      antsibull-nox's build-import-check (ansible-galaxy collection build, galaxy-importer with
+#            galaxy-importer.cfg), failing on any importer finding; tools/check_tarball.py: the tarball
+#            ships no tests, benchmarks or tooling, has every file users need, and galaxy-importer read
+#            the documentation of every module and plugin.
 # ee         tools/ee_context.sh: ansible-builder create writes a context whose requirements name
 #            boto3 and botocore, and introspection finds them through seed.lightsail and amazon.aws.
 # recipes    pytest tests/release: every playbook of docs/recipes.md runs against the test service
@@ -67,6 +69,11 @@ rm -rf "$OUT"
 mkdir -p "$OUT/logs"
 
 version=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml")
+
+# An antsibull-nox session of noxfile.py; its venv in <repo>/.nox is reused (pip still updates it).
+run_nox() {
+    "$VENV/bin/nox" -f "$ROOT/noxfile.py" --reuse-venv=yes --download-python never --nocolor -e "$@"
+}
 
 # What the tree holds: "<type> <name>" for every module, plugin and role.
 list_content() {
@@ -141,6 +148,7 @@ EOF
 
 # shellcheck disable=SC2329
 stage_docs() {
+    run_nox docs-check
     DOCS_OUT=$OUT/docs DOCS_WORK=$OUT/docs-work "$ROOT/tools/build_docs.sh"
     local html=$OUT/docs/html missing=0 kind name page
     while read -r kind name; do
@@ -160,7 +168,13 @@ stage_docs() {
 
 # shellcheck disable=SC2329
 stage_build() {
-    DIST=$OUT/dist IMPORTER_WORK=$OUT/galaxy-importer "$ROOT/tools/build_collection.sh"
+    local built=$ROOT/.nox/build-import-check/tmp/collection findings
+    rm -rf "$built"
+    run_nox build-import-check | tee "$OUT/build-import-check.log"
+    # antsibull-nox only warns about galaxy-importer's findings: here every one fails (Galaxy shows them).
+    findings=$(grep -cE '^ *(WARNING|ERROR|CRITICAL):' "$OUT/build-import-check.log" || true)
+    ((findings == 0)) || { echo "build: galaxy-importer reported $findings finding(s) above (WARNING/ERROR lines): fix them"; return 1; }
+    "$PY" "$ROOT/tools/check_tarball.py" "$built/seed-lightsail-$version.tar.gz" "$built/importer_result.json"
 }
 
 # shellcheck disable=SC2329
@@ -215,7 +229,7 @@ EOF
 declare -A status seconds
 # Each stage runs in its own bash with errexit in force (inside `f || rc=$?` bash would ignore it).
 export ROOT VENV PY OUT version
-export -f list_content stage_changelog stage_docs stage_build stage_ee stage_recipes stage_matrix
+export -f run_nox list_content stage_changelog stage_docs stage_build stage_ee stage_recipes stage_matrix
 run_stage() { # name: runs stage_<name>, output to $OUT/logs/<name>.log
     local name=$1 t0=$SECONDS rc=0
     bash -euo pipefail -c "stage_$name" >"$OUT/logs/$name.log" 2>&1 </dev/null || rc=$?
