@@ -14,7 +14,7 @@ XDIST := $(if $(filter 1,$(SERIAL)),,-n auto)
 
 help: ## show this help
 	@echo "seed.lightsail make targets (VENV=$(VENV); SERIAL=1 runs pytest without xdist):"
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 venv: ## create/refresh the dev venv (tools/bootstrap.sh; no-op when up to date)
 	tools/bootstrap.sh
