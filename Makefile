@@ -52,8 +52,9 @@ pytest: venv ## all pytest suites
 sanity: ## ansible-test sanity in the copied tree (tools/sanity.sh)
 	tools/sanity.sh
 
-# antsibull-nox sessions (noxfile.py, antsibull-nox.toml), each in its venv under .nox/ (reused).
-NOX = $(VENV)/bin/nox -f $(CURDIR)/noxfile.py --reuse-venv=yes --download-python never
+# antsibull-nox sessions (noxfile.py, antsibull-nox.toml), each in its venv under .nox/, reused as it is (-R):
+# after a change of antsibull-nox.toml's packages, rm -rf .nox.
+NOX = $(VENV)/bin/nox -f $(CURDIR)/noxfile.py -R --download-python never
 
 lint: venv ## ansible-lint, production profile (antsibull-nox session ansible-lint)
 	$(NOX) -e ansible-lint

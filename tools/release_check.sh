@@ -4,7 +4,7 @@
 # only for the bootstrap); about 3 minutes on 2 cores. Never writes outside .tmp/ (or RELEASE_OUT). A stage of
 # `make test` (tools/test.sh STAGES=release), so CI runs it too.
 #
-#   tools/release_check.sh [STAGE...]   stages: changelog docs build ee recipes matrix (default: all;
+#   tools/release_check.sh [STAGE...]   stages: changelog docs_check docs build ee recipes matrix (default: all;
 #                                       recipes only while pytest.ini's testpaths leave out tests/release)
 #   VENV=...             venv (default: <repo>/.venv; bootstrapped unless SKIP_BOOTSTRAP=1)
 #   RELEASE_JOBS=2       stages run this many at a time (1: one after another)
@@ -15,10 +15,11 @@
 #            copy of the tree changes neither changelog.yaml nor CHANGELOG.rst (so every module,
 #            plugin and role with version_added = galaxy.yml's version, and every fragment, is in
 #            them); CHANGELOG.rst has the galaxy.yml version.
-# docs       antsibull-nox's docs-check (antsibull-docs lint-collection-docs: plugin and role docs valid,
-#            references into this collection and amazon.aws resolve); then tools/build_docs.sh
-#            (antsibull-docs --fail-on-error, sphinx -W -n) builds the site, and it has a page for every
-#            module, plugin and role of the tree, the user guide pages and the playbooks page.
+# docs_check antsibull-nox's docs-check: antsibull-docs lint-collection-docs (plugin and role docs valid,
+#            references into this collection and amazon.aws resolve).
+# docs       tools/build_docs.sh (antsibull-docs --fail-on-error, sphinx -W -n) builds the site, and it
+#            has a page for every module, plugin and role of the tree, the user guide pages and the
+#            playbooks page.
 # build      antsibull-nox's build-import-check (ansible-galaxy collection build, galaxy-importer with
 #            galaxy-importer.cfg), failing on any importer finding; tools/check_tarball.py: the tarball
 #            ships no tests, benchmarks or tooling, has every file users need, and galaxy-importer read
@@ -45,13 +46,13 @@ case "$OUT/" in
     "$ROOT/.tmp/"?*) ;;
     "$ROOT/"*) echo "RELEASE_OUT must be under $ROOT/.tmp or outside the repo (the changelog stage copies the tree)" >&2; exit 2 ;;
 esac
-ALL_STAGES=(changelog docs build ee recipes matrix)
+ALL_STAGES=(changelog docs_check docs build ee recipes matrix)
 stages=("$@")
 if ((${#stages[@]} == 0)); then
     stages=("${ALL_STAGES[@]}")
     # When the main pytest run already collects tests/release, do not run it twice.
     if grep -Eq '^testpaths *=.*tests/release' "$ROOT/pytest.ini"; then
-        stages=(changelog docs build ee matrix)
+        stages=(changelog docs_check docs build ee matrix)
     fi
 fi
 for stage in "${stages[@]}"; do
@@ -70,9 +71,10 @@ mkdir -p "$OUT/logs"
 
 version=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml")
 
-# An antsibull-nox session of noxfile.py; its venv in <repo>/.nox is reused (pip still updates it).
+# An antsibull-nox session of noxfile.py. -R: a venv left in <repo>/.nox by an earlier run is used as it is
+# (after a change of antsibull-nox.toml's packages: rm -rf .nox).
 run_nox() {
-    "$VENV/bin/nox" -f "$ROOT/noxfile.py" --reuse-venv=yes --download-python never --nocolor -e "$@"
+    "$VENV/bin/nox" -f "$ROOT/noxfile.py" -R --download-python never --nocolor -e "$@"
 }
 
 # What the tree holds: "<type> <name>" for every module, plugin and role.
@@ -147,8 +149,12 @@ EOF
 }
 
 # shellcheck disable=SC2329
-stage_docs() {
+stage_docs_check() {
     run_nox docs-check
+}
+
+# shellcheck disable=SC2329
+stage_docs() {
     DOCS_OUT=$OUT/docs DOCS_WORK=$OUT/docs-work "$ROOT/tools/build_docs.sh"
     local html=$OUT/docs/html missing=0 kind name page
     while read -r kind name; do
@@ -229,7 +235,7 @@ EOF
 declare -A status seconds
 # Each stage runs in its own bash with errexit in force (inside `f || rc=$?` bash would ignore it).
 export ROOT VENV PY OUT version
-export -f run_nox list_content stage_changelog stage_docs stage_build stage_ee stage_recipes stage_matrix
+export -f run_nox list_content stage_changelog stage_docs_check stage_docs stage_build stage_ee stage_recipes stage_matrix
 run_stage() { # name: runs stage_<name>, output to $OUT/logs/<name>.log
     local name=$1 t0=$SECONDS rc=0
     bash -euo pipefail -c "stage_$name" >"$OUT/logs/$name.log" 2>&1 </dev/null || rc=$?
@@ -238,7 +244,7 @@ run_stage() { # name: runs stage_<name>, output to $OUT/logs/<name>.log
 
 # The longest stages start first; the report below keeps the order of the command line.
 schedule=()
-for stage in recipes build docs changelog ee matrix; do
+for stage in recipes build docs docs_check changelog ee matrix; do
     [[ " ${stages[*]} " == *" $stage "* ]] && schedule+=("$stage")
 done
 for stage in "${schedule[@]}"; do

@@ -73,7 +73,7 @@ for stage in $STAGES; do
     case "$stage" in
         pytest) run_stage pytest run_pytest ;;
         sanity) run_stage sanity "$ROOT/tools/sanity.sh" ;;
-        lint) run_stage lint "$VENV/bin/nox" -f "$ROOT/noxfile.py" --reuse-venv=yes --download-python never --nocolor -e ansible-lint ;;
+        lint) run_stage lint "$VENV/bin/nox" -f "$ROOT/noxfile.py" -R --download-python never --nocolor -e ansible-lint ;;
         release) run_stage release env SERIAL="$SERIAL" "$ROOT/tools/release_check.sh" ;;
         *) echo "unknown stage: $stage" >&2; exit 2 ;;
     esac
