@@ -14,7 +14,7 @@ XDIST := $(if $(filter 1,$(SERIAL)),,-n auto)
 
 help: ## show this help
 	@echo "seed.lightsail make targets (VENV=$(VENV); SERIAL=1 runs pytest without xdist):"
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 venv: ## create/refresh the dev venv (tools/bootstrap.sh; no-op when up to date)
 	tools/bootstrap.sh
@@ -52,8 +52,15 @@ pytest: venv ## all pytest suites
 sanity: ## ansible-test sanity in the copied tree (tools/sanity.sh)
 	tools/sanity.sh
 
-lint: ## ansible-lint, production profile (tools/lint.sh)
-	tools/lint.sh
+# antsibull-nox sessions (noxfile.py, antsibull-nox.toml), each in its venv under .nox/, reused as it is (-R):
+# after a change of antsibull-nox.toml's packages, rm -rf .nox.
+NOX = $(VENV)/bin/nox -f $(CURDIR)/noxfile.py -R --download-python never
+
+lint: venv ## ansible-lint, production profile (antsibull-nox session ansible-lint)
+	$(NOX) -e ansible-lint
+
+docs-check: venv ## plugin and role docs valid, references resolve (antsibull-nox session docs-check)
+	$(NOX) -e docs-check
 
 matrix: ## pytest + sanity under ansible-core 2.17, 2.18, 2.19 (tools/matrix.sh)
 	tools/matrix.sh
@@ -65,7 +72,7 @@ bench: venv ## API calls and wall time vs community.aws, the AWS CLI and boto3 (
 	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 # Release targets (docs site, changelog, execution environment, collection tarball); all offline.
-.PHONY: docs changelog ee build release-check
+.PHONY: docs docs-check changelog ee build build-import-check release-check
 CHANGELOG_ENV = PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$$($(VENV)/bin/python tools/collection_tree.py live --venv $(VENV)) ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home
 
 docs: venv ## docs site (antsibull-docs + user guide) in docs/build/html (tools/build_docs.sh)
@@ -80,17 +87,22 @@ changelog: venv ## lint changelogs/fragments, update changelogs/changelog.yaml a
 ee: venv ## execution environment build context in context/ (ansible-builder create; tools/ee_context.sh)
 	SKIP_BOOTSTRAP=1 tools/ee_context.sh
 
-build: venv ## collection tarball seed-lightsail-VERSION.tar.gz, content check, galaxy-importer (tools/build_collection.sh)
-	SKIP_BOOTSTRAP=1 tools/build_collection.sh
+build: venv ## collection tarball seed-lightsail-VERSION.tar.gz and its content check (tools/check_tarball.py)
+	rm -f seed-lightsail-*.tar.gz
+	$(VENV)/bin/ansible-galaxy collection build --force .
+	$(VENV)/bin/python tools/check_tarball.py seed-lightsail-*.tar.gz
 
-release-check: venv ## check docs, changelog, EE context, tarball and galaxy-importer at once (tools/release_check.sh)
+build-import-check: venv ## the tarball built and imported by galaxy-importer, offline (antsibull-nox session build-import-check)
+	$(NOX) -e build-import-check
+
+release-check: venv ## docs check and site, changelog, EE context, tarball and galaxy-importer at once (tools/release_check.sh)
 	SKIP_BOOTSTRAP=1 tools/release_check.sh
 
-clean: ## remove build/test output (keeps the venvs)
+clean: ## remove build/test output (keeps the venvs, .nox's too)
 	rm -rf .tmp tests/output .pytest_cache .hypothesis context docs/build collections/ansible_collections
 	rmdir collections 2>/dev/null || true
 	rm -f seed-lightsail-*.tar.gz
 	find . -path ./.git -prune -o -path './.venv*' -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
 
 distclean: clean ## clean, and remove the venvs too
-	rm -rf .venv .venv-*
+	rm -rf .venv .venv-* .nox

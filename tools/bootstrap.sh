@@ -176,7 +176,7 @@ EOF
 fi
 
 dists=(ansible-core boto3 botocore)
-[[ "$VENV_KIND" == run ]] || dists+=(pytest ansible-lint ansible awscli)
+[[ "$VENV_KIND" == run ]] || dists+=(pytest nox antsibull-nox ansible awscli)
 "$VPY" - "${dists[@]}" <<'EOF'
 import importlib.metadata as md
 import json, os, site, sys

@@ -11,7 +11,7 @@ live (default) -- <repo>/.tmp/collections
 
 copy -- <repo>/.tmp/ansible-test
     ansible_collections/seed/lightsail is a synced copy of the repo (like rsync --delete, without
-    .git, .venv*, .tmp, tests/output, caches). ansible-test resolves real paths, so it must run from
+    .git, .venv*, .nox, .tmp, tests/output, caches). ansible-test resolves real paths, so it must run from
     a directory that really ends in ansible_collections/seed/lightsail. The copy gets its own
     ``git init``: otherwise ansible-test walks up to the repo's .git, where .tmp/ is ignored, and
     finds no files. With it, ansible-test lists files with git and honours .gitignore. The copy's
@@ -38,7 +38,7 @@ LIVE_ROOT = os.path.join(ROOT, '.tmp', 'collections')
 COPY_ROOT = os.path.join(ROOT, '.tmp', 'ansible-test')
 
 # Relative to the repo root; matched against every directory level for the *_ANY sets.
-EXCLUDE_TOP = {'.git', '.tmp', '.ansible', 'context', '.idea', '.vscode'}
+EXCLUDE_TOP = {'.git', '.tmp', '.nox', '.ansible', 'context', '.idea', '.vscode'}
 EXCLUDE_TOP_PREFIX = ('.venv',)
 # collections/ansible_collections: the symlink farm pytest-ansible makes when run without --ansible-unit-inject-only.
 EXCLUDE_PATHS = {os.path.join('tests', 'output'), os.path.join('docs', 'build'), os.path.join('collections', 'ansible_collections')}

@@ -4,8 +4,8 @@
 #
 #   VENV=...          venv with ansible-builder and ansible-core (default: <repo>/.venv;
 #                     bootstrapped unless SKIP_BOOTSTRAP=1)
-#   EE_SOURCE=tarball (default) the EE installs the collection tarball of this tree, built here by
-#                     tools/build_collection.sh (IMPORTER=0) and copied into the context;
+#   EE_SOURCE=tarball (default) the EE installs the collection tarball of this tree, built here with
+#                     ansible-galaxy collection build and copied into the context;
 #                     EE_SOURCE=galaxy keeps meta/execution-environment.yml's entry (seed.lightsail
 #                     from Galaxy) as it is
 #   CONTEXT=...       output directory (default: <repo>/context, gitignored)
@@ -47,7 +47,7 @@ cp "$ROOT/requirements.txt" "$ROOT/bindep.txt" "$STAGE/"
 tarball=
 case "$EE_SOURCE" in
     tarball)
-        SKIP_BOOTSTRAP=1 IMPORTER=0 DIST=$STAGE/dist VENV=$VENV "$ROOT/tools/build_collection.sh" >"$STAGE/build.log" 2>&1 \
+        (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$STAGE/dist" . </dev/null) >"$STAGE/build.log" 2>&1 \
             || { cat "$STAGE/build.log" >&2; die "collection build failed"; }
         tarball=$(ls "$STAGE"/dist/seed-lightsail-*.tar.gz)
         log "collection tarball: $(basename "$tarball")"

@@ -4,23 +4,26 @@
 # only for the bootstrap); about 3 minutes on 2 cores. Never writes outside .tmp/ (or RELEASE_OUT). A stage of
 # `make test` (tools/test.sh STAGES=release), so CI runs it too.
 #
-#   tools/release_check.sh [STAGE...]   stages: changelog docs build ee recipes matrix (default: all;
+#   tools/release_check.sh [STAGE...]   stages: changelog docs_check docs build ee recipes matrix (default: all;
 #                                       recipes only while pytest.ini's testpaths leave out tests/release)
 #   VENV=...             venv (default: <repo>/.venv; bootstrapped unless SKIP_BOOTSTRAP=1)
 #   RELEASE_JOBS=2       stages run this many at a time (1: one after another)
 #   RELEASE_OUT=...      output and logs (default: <repo>/.tmp/release; emptied first); under .tmp/ or
 #                        outside the repo, so runs in one tree at the same time can each have their own
-#   IMPORTER_LINT_TIMEOUT=1800  seconds galaxy-importer gives ansible-lint (tools/build_collection.sh)
 #
 # changelog  fragments lint; changelogs/changelog.yaml lints (--strict); `make changelog` run on a
 #            copy of the tree changes neither changelog.yaml nor CHANGELOG.rst (so every module,
 #            plugin and role with version_added = galaxy.yml's version, and every fragment, is in
 #            them); CHANGELOG.rst has the galaxy.yml version.
+# docs_check antsibull-nox's docs-check: antsibull-docs lint-collection-docs (plugin and role docs valid,
+#            references into this collection and amazon.aws resolve).
 # docs       tools/build_docs.sh (antsibull-docs --fail-on-error, sphinx -W -n) builds the site, and it
-#            has a page for every module, plugin and role of the tree, the user guide pages
-#            (concepts, recipes, awx) and the playbooks page.
-# build      tools/build_collection.sh: the tarball ships no tests, benchmarks or tooling, has every
-#            file users need, and galaxy-importer accepts it with no findings.
+#            has a page for every module, plugin and role of the tree, the user guide pages and the
+#            playbooks page.
+# build      antsibull-nox's build-import-check (ansible-galaxy collection build, galaxy-importer with
+#            galaxy-importer.cfg), failing on any importer finding; tools/check_tarball.py: the tarball
+#            ships no tests, benchmarks or tooling, has every file users need, and galaxy-importer read
+#            the documentation of every module and plugin.
 # ee         tools/ee_context.sh: ansible-builder create writes a context whose requirements name
 #            boto3 and botocore, and introspection finds them through seed.lightsail and amazon.aws.
 # recipes    pytest tests/release: every playbook of docs/recipes.md runs against the test service
@@ -43,13 +46,13 @@ case "$OUT/" in
     "$ROOT/.tmp/"?*) ;;
     "$ROOT/"*) echo "RELEASE_OUT must be under $ROOT/.tmp or outside the repo (the changelog stage copies the tree)" >&2; exit 2 ;;
 esac
-ALL_STAGES=(changelog docs build ee recipes matrix)
+ALL_STAGES=(changelog docs_check docs build ee recipes matrix)
 stages=("$@")
 if ((${#stages[@]} == 0)); then
     stages=("${ALL_STAGES[@]}")
     # When the main pytest run already collects tests/release, do not run it twice.
     if grep -Eq '^testpaths *=.*tests/release' "$ROOT/pytest.ini"; then
-        stages=(changelog docs build ee matrix)
+        stages=(changelog docs_check docs build ee matrix)
     fi
 fi
 for stage in "${stages[@]}"; do
@@ -67,6 +70,12 @@ rm -rf "$OUT"
 mkdir -p "$OUT/logs"
 
 version=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml")
+
+# An antsibull-nox session of noxfile.py. -R: a venv left in <repo>/.nox by an earlier run is used as it is
+# (after a change of antsibull-nox.toml's packages: rm -rf .nox).
+run_nox() {
+    "$VENV/bin/nox" -f "$ROOT/noxfile.py" -R --download-python never --nocolor -e "$@"
+}
 
 # What the tree holds: "<type> <name>" for every module, plugin and role.
 list_content() {
@@ -140,6 +149,11 @@ EOF
 }
 
 # shellcheck disable=SC2329
+stage_docs_check() {
+    run_nox docs-check
+}
+
+# shellcheck disable=SC2329
 stage_docs() {
     DOCS_OUT=$OUT/docs DOCS_WORK=$OUT/docs-work "$ROOT/tools/build_docs.sh"
     local html=$OUT/docs/html missing=0 kind name page
@@ -160,7 +174,13 @@ stage_docs() {
 
 # shellcheck disable=SC2329
 stage_build() {
-    DIST=$OUT/dist IMPORTER_WORK=$OUT/galaxy-importer "$ROOT/tools/build_collection.sh"
+    local built=$ROOT/.nox/build-import-check/tmp/collection findings
+    rm -rf "$built"
+    run_nox build-import-check | tee "$OUT/build-import-check.log"
+    # antsibull-nox only warns about galaxy-importer's findings: here every one fails (Galaxy shows them).
+    findings=$(grep -cE '^ *(WARNING|ERROR|CRITICAL):' "$OUT/build-import-check.log" || true)
+    ((findings == 0)) || { echo "build: galaxy-importer reported $findings finding(s) above (WARNING/ERROR lines): fix them"; return 1; }
+    "$PY" "$ROOT/tools/check_tarball.py" "$built/seed-lightsail-$version.tar.gz" "$built/importer_result.json"
 }
 
 # shellcheck disable=SC2329
@@ -215,7 +235,7 @@ EOF
 declare -A status seconds
 # Each stage runs in its own bash with errexit in force (inside `f || rc=$?` bash would ignore it).
 export ROOT VENV PY OUT version
-export -f list_content stage_changelog stage_docs stage_build stage_ee stage_recipes stage_matrix
+export -f run_nox list_content stage_changelog stage_docs_check stage_docs stage_build stage_ee stage_recipes stage_matrix
 run_stage() { # name: runs stage_<name>, output to $OUT/logs/<name>.log
     local name=$1 t0=$SECONDS rc=0
     bash -euo pipefail -c "stage_$name" >"$OUT/logs/$name.log" 2>&1 </dev/null || rc=$?
@@ -224,7 +244,7 @@ run_stage() { # name: runs stage_<name>, output to $OUT/logs/<name>.log
 
 # The longest stages start first; the report below keeps the order of the command line.
 schedule=()
-for stage in recipes build docs changelog ee matrix; do
+for stage in recipes build docs docs_check changelog ee matrix; do
     [[ " ${stages[*]} " == *" $stage "* ]] && schedule+=("$stage")
 done
 for stage in "${schedule[@]}"; do

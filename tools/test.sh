@@ -5,8 +5,9 @@
 #   SERIAL=1      run pytest without xdist (default: -n auto; every test starts its own
 #                 service on a random port, so the suite is parallel-safe)
 #   STAGES="..."  subset of "pytest sanity lint release" (bootstrap always runs; it is a no-op when done)
-#                 release: tools/release_check.sh (docs site, changelog current, tarball + galaxy-importer,
-#                 EE context, docs/recipes.md playbooks, matrix versions; ~3 min on 2 cores; offline)
+#                 lint: antsibull-nox's ansible-lint session (noxfile.py, antsibull-nox.toml)
+#                 release: tools/release_check.sh (docs check and site, changelog current, tarball +
+#                 galaxy-importer, EE context, docs/recipes.md playbooks, matrix versions; offline)
 #   VENV=...      venv to use (default: <repo>/.venv)
 #
 # Every stage runs even when an earlier one failed; exit status is non-zero if any failed.
@@ -72,7 +73,7 @@ for stage in $STAGES; do
     case "$stage" in
         pytest) run_stage pytest run_pytest ;;
         sanity) run_stage sanity "$ROOT/tools/sanity.sh" ;;
-        lint) run_stage lint "$ROOT/tools/lint.sh" ;;
+        lint) run_stage lint "$VENV/bin/nox" -f "$ROOT/noxfile.py" -R --download-python never --nocolor -e ansible-lint ;;
         release) run_stage release env SERIAL="$SERIAL" "$ROOT/tools/release_check.sh" ;;
         *) echo "unknown stage: $stage" >&2; exit 2 ;;
     esac
