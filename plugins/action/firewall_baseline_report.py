@@ -14,9 +14,9 @@ import tempfile
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import build_report
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import stats
-from ansible_collections.seed.lightsail.plugins.module_utils.report_table import report_lines
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import build_report
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import stats
+from ansible_collections.seed.lightsail.plugins.module_utils._report_table import report_lines
 
 def write_json(path, data):
     """Write ``data`` to ``path`` as sorted, indented JSON, replacing the file in one step (mode 0644)."""

@@ -10,7 +10,7 @@ The documentation is in plugins/modules/firewall_baseline_result.py.
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_outcome import host_outcome
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_outcome import host_outcome
 
 
 class ActionModule(ActionBase):

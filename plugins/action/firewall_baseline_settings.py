@@ -14,10 +14,10 @@ from ansible.plugins.action import ActionBase
 
 # Imported at the top on purpose: ansible-core loads an action plugin's class in the controller's main process before it
 # forks a worker per host, so the workers inherit these modules instead of compiling them again each.
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import PREFIX
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import RoleSettingsError
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import effective_scope
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import role_settings
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import RoleSettingsError
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import effective_scope
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import role_settings
 
 
 def _known_regions(scope):
@@ -25,7 +25,7 @@ def _known_regions(scope):
     # module checks the regions of all hosts at once, before any call.
     if scope != "fleet":
         return ()
-    from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions  # pylint: disable=import-outside-toplevel
+    from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import lightsail_regions  # pylint: disable=import-outside-toplevel
 
     return lightsail_regions()
 

@@ -10,19 +10,19 @@ The documentation of each filter is in the .yml file of its name next to this on
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import build_report
-from ansible_collections.seed.lightsail.plugins.module_utils.report_table import report_lines
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import stats
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import mark_failed
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
-from ansible_collections.seed.lightsail.plugins.module_utils.report_table import baseline_table
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import build_report
+from ansible_collections.seed.lightsail.plugins.module_utils._report_table import report_lines
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import stats
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils._report_table import baseline_table
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
 
 def baseline_rules(profile, platform="LINUX_UNIX", admin_cidrs=None, admin_ipv6_cidrs=None, keep_console_access=True, extra_rules=None,
                    public_exceptions=None, public_ipv6=True, allow_lockout=False):

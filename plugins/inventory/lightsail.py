@@ -164,19 +164,19 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import error_code
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import QUERY_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import query_fingerprint
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import error_code
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import read_instance_facts
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import QUERY_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import InventoryError
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import instance_selected
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import inventory_hosts
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import query_fingerprint
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import region_error_message
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import regions_to_query
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import check_filters
 
 ALL_HOSTS_GROUP = "lightsail"
 

@@ -182,21 +182,21 @@ import os
 from datetime import datetime
 from datetime import timezone
 
-from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import format_time
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import plan_expiry
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import untag_operation
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import untag_resources_concurrently
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations_concurrently
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils._base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import controller_now
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import format_time
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import plan_expiry
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import untag_operation
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import FirewallApi
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import untag_resources_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import instance_tags
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import split_networking_ports
 
 
 def sweep_region(module, region, now, report):

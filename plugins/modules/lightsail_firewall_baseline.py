@@ -610,30 +610,30 @@ import os
 from datetime import datetime
 from datetime import timezone
 
-from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import EXCEPTION_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import RULE_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import Target
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import entry_after_failure
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import read_named_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations_concurrently
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.write_outcome import firewall_after_writes
+from ansible_collections.seed.lightsail.plugins.module_utils._argument_specs import EXCEPTION_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._argument_specs import RULE_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import BaselinePlanner
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import Target
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import entry_after_failure
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import failed_entry
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import instance_diff
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import controller_now
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import FirewallApi
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import lightsail_regions
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import read_named_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import check_filters
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import select_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._write_outcome import firewall_after_writes
 
 PROFILES = ["locked_down", "console_only", "web", "web_https_only", "custom"]
 # A target's settings default to the module's, so they have no defaults of their own.

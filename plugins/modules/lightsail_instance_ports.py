@@ -391,24 +391,24 @@ outcome:
   sample: not applied
 """
 
-from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import RULE_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
-from ansible_collections.seed.lightsail.plugins.module_utils.write_outcome import firewall_after_writes
+from ansible_collections.seed.lightsail.plugins.module_utils._argument_specs import RULE_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import FirewallApi
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import get_instance_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PlanError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import firewall_to_text
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import still_allowed
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import validate_instance_name
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import refuse_resending_odd_values
+from ansible_collections.seed.lightsail.plugins.module_utils._write_outcome import firewall_after_writes
 
 
 NOT_READ_AGAIN = ("the firewall could not be read again after the failed write: ports and the diff show the firewall as found with the "

@@ -226,16 +226,16 @@ unmatched_names:
   elements: str
 """
 
-from ansible_collections.seed.lightsail.plugins.module_utils.base import AnsibleLightsailModule
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import get_instance_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import iter_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils._base import AnsibleLightsailModule
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import read_instance_facts
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import get_instance_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import check_filters
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import select_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_firewall
 
 
 def describe_instance(module, instance):

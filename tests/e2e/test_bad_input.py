@@ -25,7 +25,7 @@ TRACEBACK = "Traceback (most recent call last)"
 CORE = tuple(int(part) for part in ansible_core_version.split(".")[:2])
 # Last line of the traceback ansible-core before 2.19 keeps in a failed result's `exception` field (shown at -vvv) when
 # a module reported a Lightsail API error it caught (fail_json_aws); the chain must start from botocore's ClientError.
-HANDLED_API_ERROR = "ansible_collections.seed.lightsail.plugins.module_utils.errors.AnsibleLightsailError: "
+HANDLED_API_ERROR = "ansible_collections.seed.lightsail.plugins.module_utils._errors.AnsibleLightsailError: "
 BOTOCORE_ERROR = re.compile(r"^botocore\.(errorfactory|exceptions)\.\w+: An error occurred \(\w+\) when calling the \w+ operation: ", re.MULTILINE)
 
 

@@ -19,14 +19,14 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import FirewallApi
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import to_port_info
 from firewall_shapes import as_api, canonical, rule, stored
 
 MODULE = "seed.lightsail.lightsail_instance_ports"

@@ -16,8 +16,8 @@ from ansible.plugins.loader import inventory_loader
 from ansible.release import __version__ as ansible_core_version
 
 from ansible_collections.seed.lightsail.plugins.inventory import lightsail as plugin_module
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import firewall_from_port_states
 
 PLUGIN = "seed.lightsail.lightsail"
 LIST = "GetInstances"

@@ -13,10 +13,10 @@ from ansible_collections.seed.lightsail.plugins.filter.baseline import baseline_
 from ansible_collections.seed.lightsail.plugins.filter.baseline import baseline_summary
 from ansible_collections.seed.lightsail.plugins.filter.baseline import baseline_table
 from ansible_collections.seed.lightsail.plugins.filter.baseline import firewall_compliance
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import to_port_info
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import BaselinePlanner
 
 WORLD4, WORLD6, OFFICE = "0.0.0.0/0", "::/0", "203.0.113.0/24"
 

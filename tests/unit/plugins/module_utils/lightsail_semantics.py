@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
 
 OPEN_EXISTING = ("merge", "replace")
 CLOSE_SOURCES = ("remove_named", "whole_rule")

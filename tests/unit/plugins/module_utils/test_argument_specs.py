@@ -1,11 +1,11 @@
-"""The shared argument specs take exactly the fields the parsers read (module_utils/argument_specs.py)."""
+"""The shared argument specs take exactly the fields the parsers read (module_utils/_argument_specs.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import EXCEPTION_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.argument_specs import RULE_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import EXCEPTION_FIELDS
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RULE_FIELDS
+from ansible_collections.seed.lightsail.plugins.module_utils._argument_specs import EXCEPTION_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._argument_specs import RULE_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import EXCEPTION_FIELDS
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RULE_FIELDS
 
 
 def test_a_rule_has_the_fields_parse_rule_reads():

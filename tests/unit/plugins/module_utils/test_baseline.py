@@ -3,23 +3,24 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import example
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADDRESS_TYPES
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PROFILES
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import admin_port_reachable
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import no_path_reason
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import normalize_address_type
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import evaluate
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import ADDRESS_TYPES
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import PROFILES
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import admin_port_reachable
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import no_path_reason
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import normalize_address_type
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import exposure_findings
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import violations_only
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
 OFFICE, HOME, OFFICE6 = "203.0.113.0/24", "198.51.100.7/32", "2001:db8::/32"
@@ -326,14 +327,27 @@ ADMIN_V4 = st.builds(lambda n, p: str(ipaddress.IPv4Network((n, p), strict=False
 ADMIN_V6 = st.builds(lambda n, p: str(ipaddress.IPv6Network((n, p), strict=False)), st.integers(0, 2 ** 128 - 1), st.integers(1, 128))
 
 
+def covers_a_family(cidrs):
+    """Whether the networks together are all of their address family (an oracle, independent of the collection)."""
+    networks = [ipaddress.ip_network(cidr, strict=False) for cidr in cidrs]
+    return any(network.prefixlen == 0 for network in ipaddress.collapse_addresses(networks)) if networks else False
+
+
 @given(
     st.sampled_from([p for p in PROFILES if p != "console_only"]), st.sampled_from(["LINUX_UNIX", "WINDOWS"]),
     st.lists(ADMIN_V4, max_size=5), st.lists(ADMIN_V6, max_size=5), st.booleans(), st.booleans(),
 )
+@example("locked_down", "LINUX_UNIX", ["0.0.0.0/1", "128.0.0.0/1"], [], False, False)
+@example("web", "WINDOWS", [], ["::/1", "8000::/1"], True, True)
 def test_any_baseline_passes_the_policy_and_keeps_admin_access(profile, platform, admin_cidrs, admin_ipv6_cidrs, keep_console_access, public_ipv6):
     options = dict(profile=profile, admin_cidrs=admin_cidrs, admin_ipv6_cidrs=admin_ipv6_cidrs,
                    keep_console_access=keep_console_access, public_ipv6=public_ipv6)
     reachable = keep_console_access or not all(no_path_oracle(cidr) for cidr in admin_cidrs + admin_ipv6_cidrs)
+    if covers_a_family(admin_cidrs) or covers_a_family(admin_ipv6_cidrs):
+        # sources that together are everybody (0.0.0.0/1 + 128.0.0.0/1) are the world to the exposure policy
+        with pytest.raises(BaselineError, match="would expose"):
+            baseline(platform, **options)
+        return
     if not reachable:
         with pytest.raises(BaselineError, match="reachable from nowhere"):
             baseline(platform, **options)

@@ -8,15 +8,15 @@ from datetime import timezone
 
 import pytest
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import BaselinePlanner
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import failed_entry
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_fleet import instance_diff
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import Grant
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import BaselinePlanner
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import failed_entry
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_fleet import instance_diff
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import Grant
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 OFFICE, OFFICE6 = "203.0.113.0/24", "2001:db8::/32"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_outcome import host_outcome
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_outcome import host_outcome
 
 SSH_WORLD = {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["0.0.0.0/0"], "ipv6_cidrs": [], "cidr_list_aliases": []}
 SSH_OFFICE = {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["203.0.113.0/24"], "ipv6_cidrs": [], "cidr_list_aliases": []}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import build_report
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import report_title
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import stats
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import build_report
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import report_title
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import stats
 
 
 def entry(name, changed, compliant=False, compliant_after=True, failed=False):

@@ -1,14 +1,14 @@
-"""Compliance of a firewall with its baseline, report entries and their summary (module_utils/compliance.py)."""
+"""Compliance of a firewall with its baseline, report entries and their summary (module_utils/_compliance.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import evaluate
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import mark_failed
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 WORLD4, WORLD6 = "0.0.0.0/0", "::/0"
 OFFICE = "203.0.113.0/24"

@@ -1,4 +1,4 @@
-"""Errors in one place: AWS error codes and how a failed call is classified (module_utils/errors.py)."""
+"""Errors in one place: AWS error codes and how a failed call is classified (module_utils/_errors.py)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.exceptions import ReadTimeoutError
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import CREDENTIAL_ERROR_CODES
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import aws_error_message
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import error_code
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import http_status
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_credential_error
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_lost_answer
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_server_error
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_transient
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import outcome_is_unknown
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import permanent_error_hint
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import CREDENTIAL_ERROR_CODES
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import aws_error_message
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import error_code
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import http_status
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_credential_error
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_lost_answer
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_server_error
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_transient
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import outcome_is_unknown
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import permanent_error_hint
 
 ENDPOINT = "https://lightsail.us-east-1.amazonaws.com/"
 
@@ -106,7 +106,7 @@ def test_the_exception_keeps_amazon_aws_formatting():
 def test_importing_it_imports_no_botocore():
     """The inventory and the filters import it: it must not pay for botocore."""
     probe = ("import json, sys\n"
-             "import ansible_collections.seed.lightsail.plugins.module_utils.errors as errors\n"
+             "import ansible_collections.seed.lightsail.plugins.module_utils._errors as errors\n"
              "lost = errors.is_lost_answer(OSError('x')), errors.is_transient(OSError('x'))\n"
              "print(json.dumps([sorted(m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3')), lost]))\n")
     root = os.environ["ANSIBLE_COLLECTIONS_PATH"].split(os.pathsep)[0]  # the tree conftest.py builds, amazon.aws linked in

@@ -17,15 +17,15 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import MAX_SOURCES_PER_RULE
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
 
 from .lightsail_semantics import ALL_BEHAVIOURS
 from .lightsail_semantics import RuleNotOpen

@@ -1,4 +1,4 @@
-"""Grants: the tag record, durations, planning a grant and the end of grants (module_utils/grants.py)."""
+"""Grants: the tag record, durations, planning a grant and the end of grants (module_utils/_grants.py)."""
 
 from __future__ import annotations
 
@@ -11,31 +11,31 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import GRANT_TAG_PREFIX
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import TAG_VALUE_MAX
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import Grant
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import GrantError
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import controller_now
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import covering_entries
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import decode_record
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import encode_record
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import expired_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import held_sources
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import live_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import parse_duration
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import parse_source_list
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import plan_expiry
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import plan_grant
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import plan_release
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import read_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import tag_text_problem
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import validate_grant_id
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import validate_reason
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import GRANT_TAG_PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import TAG_VALUE_MAX
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import Grant
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import GrantError
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import controller_now
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import covering_entries
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import decode_record
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import encode_record
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import expired_grants
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import held_sources
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import live_grants
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import parse_duration
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import parse_source_list
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import plan_expiry
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import plan_grant
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import plan_release
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import read_grants
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import tag_text_problem
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import validate_grant_id
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import validate_reason
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 from .lightsail_semantics import ALL_BEHAVIOURS
 from .lightsail_semantics import apply_writes

@@ -1,12 +1,12 @@
-"""The facts of an instance, as the info module and the inventory report them (module_utils/instance_facts.py)."""
+"""The facts of an instance, as the info module and the inventory report them (module_utils/_instance_facts.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import instance_platform
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import instance_platform
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import instance_summary
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import read_instance_facts
 
 from .api_instances import api_instance
 from .api_instances import api_port

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import read_instance_facts
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import HOSTVAR_PREFIX
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import QUERY_OPTIONS
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import choose_hostname
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import host_variables
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import instance_selected
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import inventory_hosts
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import query_fingerprint
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import region_error_message
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import read_instance_facts
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import HOSTVAR_PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import QUERY_OPTIONS
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import InventoryError
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import choose_hostname
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import host_variables
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import instance_selected
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import inventory_hosts
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import query_fingerprint
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import region_error_message
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import regions_to_query
 
 from .api_instances import api_instance
 

@@ -1,12 +1,12 @@
-"""The adapter's firewall calls, against a fake boto3 client (module_utils/lightsail.py)."""
+"""The adapter's firewall calls, against a fake boto3 client (module_utils/_lightsail.py)."""
 
 from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import FirewallApi
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import FirewallApi
 
 INFO = {"fromPort": 22, "toPort": 22, "protocol": "tcp", "cidrs": ["203.0.113.0/24"], "ipv6Cidrs": [], "cidrListAliases": []}
 PORT_STATES = [dict(INFO, state="open")]

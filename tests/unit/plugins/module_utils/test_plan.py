@@ -5,18 +5,18 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import Operation
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PlanError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import desired_firewall
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import firewall_to_text
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import has_taken_effect
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import still_allowed
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import Operation
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PlanError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import desired_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import firewall_to_text
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import has_taken_effect
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import still_allowed
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 from .lightsail_semantics import ALL_BEHAVIOURS
 from .lightsail_semantics import apply_writes

@@ -1,4 +1,4 @@
-"""Carrying out write plans through a fake of the firewall calls (module_utils/plan_execution.py).
+"""Carrying out write plans through a fake of the firewall calls (module_utils/_plan_execution.py).
 
 The fake keeps each instance's firewall in the API's shape (what Open, Close and Put receive, what a read
 returns), written out literally here, and can fail a call before or after carrying it out. Expected firewalls
@@ -15,20 +15,20 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.exceptions import ConnectionClosedError
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import Operation
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import OUTCOME_NOT_APPLIED
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import OUTCOME_UNKNOWN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import PartialWriteError
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operation
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import apply_operations_concurrently
-from ansible_collections.seed.lightsail.plugins.module_utils.plan_execution import describe_operation
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import Operation
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import OUTCOME_NOT_APPLIED
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import OUTCOME_UNKNOWN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import PartialWriteError
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operation
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import describe_operation
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 WORLD4, WORLD6, OFFICE, HOME = "0.0.0.0/0", "::/0", "203.0.113.0/24", "198.51.100.7/32"
 SSH, HTTP, MYSQL = RuleKey("tcp", 22, 22), RuleKey("tcp", 80, 80), RuleKey("tcp", 3306, 3306)

@@ -7,16 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import EVERY_PORT
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import FLAGGED_PORT
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import FLAGGED_PORTS
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposures
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import EVERY_PORT
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import FLAGGED_PORT
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import FLAGGED_PORTS
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import exposures
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import exposure_findings
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import violations_only
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 WORLD4, WORLD6, OFFICE = "0.0.0.0/0", "::/0", "203.0.113.0/24"
 OPEN4 = Sources.of([WORLD4])

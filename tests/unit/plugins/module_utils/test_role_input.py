@@ -6,21 +6,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PROFILES
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import BASELINE_OPTION_NAMES
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import RoleInputError
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_bool
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_choice
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_dict_list
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_int
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_list
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_region
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_regions
-from ansible_collections.seed.lightsail.plugins.module_utils.lightsail import lightsail_regions
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import parse_role_options
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import unknown_variables
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import PROFILES
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import BASELINE_OPTION_NAMES
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import RoleInputError
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_bool
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_choice
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_dict_list
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_int
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_list
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import check_region
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import check_regions
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import lightsail_regions
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import parse_role_options
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import unknown_variables
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
 
 FIELD = "firewall_baseline_x"
 OFFICE, HOME, OFFICE6 = "203.0.113.0/24", "198.51.100.7", "2001:db8::/32"

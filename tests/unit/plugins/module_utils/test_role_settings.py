@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import PREFIX
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import ROLE_VARIABLES
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import RoleSettingsError
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import effective_scope
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import report_path
-from ansible_collections.seed.lightsail.plugins.module_utils.role_settings import role_settings
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import ROLE_VARIABLES
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import RoleSettingsError
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import effective_scope
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import report_path
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import role_settings
 
 ROLE = Path(__file__).resolve().parents[4] / "roles" / "firewall_baseline"
 

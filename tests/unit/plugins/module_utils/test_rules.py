@@ -6,18 +6,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_RULES_PER_REQUEST
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_key
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rule
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import validate_instance_name
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import MAX_RULES_PER_REQUEST
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import MAX_SOURCES_PER_RULE
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv4_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv6_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_key
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rule
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import validate_instance_name
 
 
 class TestNormalisation:

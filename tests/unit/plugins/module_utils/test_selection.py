@@ -7,12 +7,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import FilterError
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import Selection
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import check_filters
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import select_instances
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import tag_value_matches
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import FilterError
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import Selection
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import check_filters
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import instance_matches
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import select_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import tag_value_matches
 
 
 def instance(name, **tags):

@@ -8,21 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import Operation
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import odd_values
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_firewall
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import split_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import Operation
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import odd_values
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_firewall
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import refuse_resending_odd_values
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import split_networking_ports
 
 from .lightsail_semantics import ALL_BEHAVIOURS
 from .lightsail_semantics import apply_writes

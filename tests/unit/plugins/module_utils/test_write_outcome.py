@@ -5,11 +5,11 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import Operation
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.write_outcome import firewall_after_writes
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import Operation
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._write_outcome import firewall_after_writes
 
 SSH, WEB, MYSQL = RuleKey("tcp", 22, 22), RuleKey("tcp", 80, 80), RuleKey("tcp", 3306, 3306)
 OFFICE, HOME, WORLD4, WORLD6 = "203.0.113.0/24", "198.51.100.7/32", "0.0.0.0/0", "::/0"

@@ -5,8 +5,8 @@
 
 """The firewall_baseline report as a table: one row per instance, aligned columns, a title and a summary line. Pure Python."""
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline_report import report_title
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import report_title
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import summarize
 
 TABLE_COLUMNS = ("INSTANCE", "REGION", "PLATFORM", "FOUND", "AFTER", "MISSING", "EXTRA", "VIOLATIONS", "CHANGED", "FINDINGS")
 

@@ -6,8 +6,8 @@
 """The only code that talks to the Lightsail API: one small function per call.
 
 Each call is retried with amazon.aws's jittered backoff (on top of botocore's own retries)
-and turns botocore errors into AnsibleLightsailError (errors.py), in the manner of amazon.aws's
-_autoscaling package. FirewallApi binds the firewall calls to one client for plan_execution.py,
+and turns botocore errors into AnsibleLightsailError (_errors.py), in the manner of amazon.aws's
+_autoscaling package. FirewallApi binds the firewall calls to one client for _plan_execution.py,
 which carries out write plans through it.
 """
 
@@ -19,8 +19,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import RETRYABLE_ERROR_CODES
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import RETRYABLE_ERROR_CODES
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
 
 lightsail_retry = AWSRetry.jittered_backoff(retries=6, delay=1, backoff=2.0, max_delay=20, catch_extra_error_codes=RETRYABLE_ERROR_CODES)
 
@@ -59,7 +59,7 @@ def put_instance_public_ports(client, instance_name, port_infos):
 
 
 class FirewallApi:
-    """The four firewall calls bound to one client: what plan_execution.py drives (boto3 clients are thread-safe)."""
+    """The four firewall calls bound to one client: what _plan_execution.py drives (boto3 clients are thread-safe)."""
 
     def __init__(self, client):
         self.client = client

@@ -20,13 +20,13 @@ import re
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_TRUE
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PROFILES
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import _REGION_NAME
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import InventoryError
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import _region_hint
-from ansible_collections.seed.lightsail.plugins.module_utils.inventory_hosts import regions_to_query
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import PROFILES
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import _REGION_NAME
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import InventoryError
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import _region_hint
+from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import regions_to_query
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
 
 ROLE_PREFIX = "firewall_baseline_"
 # The options of the baseline core (parse_baseline_options), as parse_role_options returns them.

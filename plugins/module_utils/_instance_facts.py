@@ -9,9 +9,9 @@ One place for what the info module reports per instance, the inventory's host va
 prefix) and the fleet tools' per-instance summary, so the three agree, platform detection included.
 """
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import instance_tags
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_networking_ports
 
 
 def instance_summary(instance):

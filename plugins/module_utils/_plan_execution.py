@@ -3,7 +3,7 @@
 # Copyright: seed.lightsail contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Carrying out a write plan (plan.py) through the firewall calls, and saying what happened when it stops part-way.
+"""Carrying out a write plan (_plan.py) through the firewall calls, and saying what happened when it stops part-way.
 
 The calls come in as a parameter, ``api``: an object with ``read(instance_name)`` (the portStates, or None when
 the instance does not exist), ``open(instance_name, port_info)``, ``close(instance_name, port_info)`` and
@@ -15,21 +15,21 @@ an unknown outcome and the partial-failure message are tested against a fake.
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import as_completed
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import CLOSE_REFUSED_CODES
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import AnsibleLightsailError
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import aws_error_message
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import error_code
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_lost_answer
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_server_error
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_transient
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import outcome_is_unknown
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import permanent_error_hint
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import has_taken_effect
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import firewall_from_port_states
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import to_port_info
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import CLOSE_REFUSED_CODES
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import AnsibleLightsailError
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import aws_error_message
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import error_code
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_lost_answer
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_server_error
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_transient
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import outcome_is_unknown
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import permanent_error_hint
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import has_taken_effect
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import firewall_from_port_states
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import to_port_info
 
 OUTCOME_NOT_APPLIED, OUTCOME_UNKNOWN, OUTCOME_APPLIED = "not applied", "unknown", "applied"
 

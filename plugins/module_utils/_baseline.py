@@ -14,27 +14,27 @@ option at fault, before any API call:
    from somewhere the instance can be reached from) and the policy (no flagged port open to the
    world without an exception).
 
-How an instance's firewall compares with its baseline is compliance.py's.
+How an instance's firewall compares with its baseline is _compliance.py's.
 """
 
 import ipaddress
 from collections import namedtuple
 from functools import lru_cache
 
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import covered_protocols
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import parse_public_exceptions
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV4
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV6
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import parse_rules
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import covered_protocols
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import exposure_findings
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import parse_public_exceptions
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import violations_only
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import MAX_SOURCES_PER_RULE
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import WORLD_IPV4
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import WORLD_IPV6
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import merge_into
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv4_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv6_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
 
 PROFILES = ("locked_down", "console_only", "web", "web_https_only", "custom")
 ADMIN_PORTS = {"LINUX_UNIX": 22, "WINDOWS": 3389}

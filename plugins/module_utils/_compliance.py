@@ -5,14 +5,14 @@
 
 """Compliance of an instance's firewall with its baseline, and the report of a run. Pure Python.
 
-``evaluate`` and ``instance_report`` compare an instance's firewall with its baseline (baseline.py builds
+``evaluate`` and ``instance_report`` compare an instance's firewall with its baseline (_baseline.py builds
 it); the fleet module and the role's filters both produce their reports with them, so the two agree.
 """
 
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import exposure_findings
-from ansible_collections.seed.lightsail.plugins.module_utils.policy import violations_only
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import exposure_findings
+from ansible_collections.seed.lightsail.plugins.module_utils._policy import violations_only
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
 
 
 def evaluate(current, desired, exceptions=()):

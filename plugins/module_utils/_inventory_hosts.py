@@ -6,16 +6,16 @@
 """What the inventory plugin makes of GetInstances: pure Python, no boto3.
 
 The plugin fetches; everything it decides (which regions, which instances, the variables of a
-host, the name of a host) is decided here; the facts of each instance come from instance_facts.py.
+host, the name of a host) is decided here; the facts of each instance come from _instance_facts.py.
 """
 
 import hashlib
 import json
 import re
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import CREDENTIAL_ERROR_CODES
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import PERMISSION_ERROR_CODES
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_matches
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import CREDENTIAL_ERROR_CODES
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import PERMISSION_ERROR_CODES
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import instance_matches
 
 # Host variables are the instance facts under this prefix: plain ``name`` and ``tags`` are names
 # ansible-core reserves (it warns on every run), and plain ``state`` or ``ports`` would override

@@ -12,17 +12,17 @@ normalise at all is kept as it came, with a warning (read_firewall, read_network
 never sent back by a write (refuse_resending_odd_values).
 """
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MAX
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MIN
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import PROTOCOLS
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_alias
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_protocol
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import PORT_MAX
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import PORT_MIN
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import PROTOCOLS
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import merge_into
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_alias
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv4_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv6_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_protocol
 
 # The three source lists of a rule: API member, what a value is, and its normaliser.
 _SOURCE_LISTS = (

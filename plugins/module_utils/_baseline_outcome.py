@@ -5,9 +5,9 @@
 
 """A host's own outcome (ok, changed, failed, diff) from a batch run's report entries. Pure Python."""
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import Plan
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import Plan
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
 
 def find_entry(entries, host):

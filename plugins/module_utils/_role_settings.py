@@ -12,19 +12,19 @@ import os
 
 from ansible.module_utils.common.validation import check_type_dict
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import parse_baseline_options
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import RoleInputError
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_bool
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_int
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import as_list
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_region
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import check_regions
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import parse_role_options
-from ansible_collections.seed.lightsail.plugins.module_utils.role_input import unknown_variables
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import PLATFORMS
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import parse_baseline_options
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import RoleInputError
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_bool
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_int
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import as_list
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import check_region
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import check_regions
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import parse_role_options
+from ansible_collections.seed.lightsail.plugins.module_utils._role_input import unknown_variables
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
 
 PREFIX = "firewall_baseline_"
 # Every variable of meta/argument_specs.yml (a unit test keeps the two in step).

@@ -14,26 +14,26 @@ each, so baselines and plans are worked out once per distinct combination.
 import json
 from collections import namedtuple
 
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import ADDRESS_TYPES
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import PLATFORMS
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import BaselineError
-from ansible_collections.seed.lightsail.plugins.module_utils.baseline import build_baseline
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import evaluate
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import instance_report
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import mark_failed
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import GRANT_TAG_PREFIX
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import expired_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import held_sources
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import live_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.grants import read_grants
-from ansible_collections.seed.lightsail.plugins.module_utils.instance_facts import instance_summary
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.selection import instance_tags
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import read_networking_ports
-from ansible_collections.seed.lightsail.plugins.module_utils.transformations import refuse_resending_odd_values
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import ADDRESS_TYPES
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import PLATFORMS
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import BaselineError
+from ansible_collections.seed.lightsail.plugins.module_utils._baseline import build_baseline
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import evaluate
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import instance_report
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import mark_failed
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import GRANT_TAG_PREFIX
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import expired_grants
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import held_sources
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import live_grants
+from ansible_collections.seed.lightsail.plugins.module_utils._grants import read_grants
+from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import instance_summary
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import merge_into
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._selection import instance_tags
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_networking_ports
+from ansible_collections.seed.lightsail.plugins.module_utils._transformations import refuse_resending_odd_values
 
 # One instance: its report entry, its baseline firewall, and in apply mode the plan that brings it there
 # (None in audit mode or when the instance was refused).

@@ -29,16 +29,16 @@ import ipaddress
 from collections import namedtuple
 from functools import lru_cache
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MAX
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import PORT_MIN
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV4
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import WORLD_IPV6
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleKey
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_key
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_sort_key
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_to_dict
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import PORT_MAX
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import PORT_MIN
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import WORLD_IPV4
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import WORLD_IPV6
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_key
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import rule_sort_key
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import rule_to_dict
 
 EVERY_PORT = "every_port"
 FLAGGED_PORT = "flagged_port"

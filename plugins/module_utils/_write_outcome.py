@@ -13,9 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import CLOSE
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import OPEN
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import PUT
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import CLOSE
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import OPEN
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
 
 
 def firewall_after_writes(before, operations):

@@ -27,18 +27,18 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 
-from ansible_collections.seed.lightsail.plugins.module_utils.plan import plan_changes
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import ALIASES
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import ICMP_PROTOCOLS
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import firewall_to_list
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import merge_into
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_alias
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv4_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_ipv6_cidr
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import normalize_key
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_sort_key
+from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import ALIASES
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import ICMP_PROTOCOLS
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import merge_into
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_alias
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv4_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_ipv6_cidr
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import normalize_key
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import rule_sort_key
 
 GRANT_TAG_PREFIX = "seed.lightsail/grant/"
 REASON_TAG_SUFFIX = "/reason"

@@ -5,7 +5,7 @@
 
 """The firewall_baseline role's report: what the run found, what it did or would do, and where the report went. Pure Python."""
 
-from ansible_collections.seed.lightsail.plugins.module_utils.compliance import summarize
+from ansible_collections.seed.lightsail.plugins.module_utils._compliance import summarize
 
 
 def run_summary(entries, check_mode=False):

@@ -10,8 +10,8 @@ import os
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import CREDENTIAL_HINT
-from ansible_collections.seed.lightsail.plugins.module_utils.errors import is_credential_error
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import CREDENTIAL_HINT
+from ansible_collections.seed.lightsail.plugins.module_utils._errors import is_credential_error
 
 COLLECTION_NAME = "seed.lightsail"
 COLLECTION_VERSION = "1.0.0"

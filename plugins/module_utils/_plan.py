@@ -24,13 +24,13 @@ empty: Put with an empty list is undocumented, so each rule is closed instead.
 import ipaddress
 from collections import namedtuple
 
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import ICMP_PROTOCOLS
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_RULES_PER_FAMILY
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import MAX_SOURCES_PER_RULE
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import RuleError
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import Sources
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_sort_key
-from ansible_collections.seed.lightsail.plugins.module_utils.rules import rule_to_dict
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import ICMP_PROTOCOLS
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import MAX_RULES_PER_FAMILY
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import MAX_SOURCES_PER_RULE
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import rule_sort_key
+from ansible_collections.seed.lightsail.plugins.module_utils._rules import rule_to_dict
 
 OPEN = "OpenInstancePublicPorts"
 CLOSE = "CloseInstancePublicPorts"
