@@ -18,6 +18,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report im
 from ansible_collections.seed.lightsail.plugins.module_utils._baseline_report import stats
 from ansible_collections.seed.lightsail.plugins.module_utils._report_table import report_lines
 
+
 def write_json(path, data):
     """Write ``data`` to ``path`` as sorted, indented JSON, replacing the file in one step (mode 0644)."""
     directory = os.path.dirname(path)

@@ -24,6 +24,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleE
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
 
+
 def baseline_rules(profile, platform="LINUX_UNIX", admin_cidrs=None, admin_ipv6_cidrs=None, keep_console_access=True, extra_rules=None,
                    public_exceptions=None, public_ipv6=True, allow_lockout=False):
     """A profile on a platform -> the guarded baseline as a list of rules for lightsail_instance_ports."""
