@@ -153,11 +153,6 @@ cache_timeout: 3600
 
 import re
 
-try:
-    import boto3
-except ImportError:
-    pass  # the base class reports a missing SDK
-
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.utils.unsafe_proxy import wrap_var
@@ -175,6 +170,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts im
 from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import region_error_message
 from ansible_collections.seed.lightsail.plugins.module_utils._inventory_hosts import regions_to_query
 from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import iter_instances
+from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import lightsail_regions
 from ansible_collections.seed.lightsail.plugins.module_utils._selection import FilterError
 from ansible_collections.seed.lightsail.plugins.module_utils._selection import check_filters
 
@@ -245,7 +241,7 @@ class InventoryModule(AWSInventoryBase):
     def _list_host_facts(self):
         """Host facts of the selected instances of every region, region by region, by name within one."""
         try:
-            regions = regions_to_query(self.get_option("regions"), self.region, _known_lightsail_regions())
+            regions = regions_to_query(self.get_option("regions"), self.region, lightsail_regions())
         except InventoryError as error:
             raise AnsibleError(to_native(error))
         names, tags, states = self.get_option("instance_names"), self.get_option("tags"), self.get_option("states")
@@ -278,11 +274,6 @@ class InventoryModule(AWSInventoryBase):
             self._set_composite_vars(self.get_option("compose"), variables, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), variables, hostname, strict=strict)
             self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, hostname, strict=strict)
-
-
-def _known_lightsail_regions():
-    session = boto3.session.Session()
-    return [region for partition in session.get_available_partitions() for region in session.get_available_regions("lightsail", partition_name=partition)]
 
 
 def _names_this_plugin(path):

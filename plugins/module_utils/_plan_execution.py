@@ -30,6 +30,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils._plan import PUT
 from ansible_collections.seed.lightsail.plugins.module_utils._plan import has_taken_effect
 from ansible_collections.seed.lightsail.plugins.module_utils._transformations import firewall_from_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils._transformations import to_port_info
+from ansible_collections.seed.lightsail.plugins.module_utils._write_outcome import firewall_after_writes
 
 OUTCOME_NOT_APPLIED, OUTCOME_UNKNOWN, OUTCOME_APPLIED = "not applied", "unknown", "applied"
 
@@ -186,3 +187,19 @@ def apply_operations_concurrently(api, operations_by_instance, max_concurrency):
             elif error is not None:
                 raise error
     return failures
+
+
+FIREWALL_NOT_READ_AGAIN = ("the firewall could not be read again after the failed write: ports and the diff show the firewall as found "
+                           "with the writes that were applied, as if a Close removes only the sources it names, and without the failed write")
+
+
+def firewall_after_failure(api, instance_name, before, error):
+    """The firewall after a PartialWriteError, and whether it was read: read again; if that read fails too (or finds
+    no instance), ``before`` with the writes that were applied (see FIREWALL_NOT_READ_AGAIN)."""
+    try:
+        port_states = api.read(instance_name)
+    except AnsibleLightsailError:
+        port_states = None
+    if port_states is not None:
+        return firewall_from_port_states(port_states), True
+    return firewall_after_writes(before, error.applied), False

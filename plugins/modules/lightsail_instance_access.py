@@ -431,12 +431,13 @@ from ansible_collections.seed.lightsail.plugins.module_utils._grants import vali
 from ansible_collections.seed.lightsail.plugins.module_utils._instance_facts import instance_summary
 from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import FirewallApi
 from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import get_instance
-from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import get_instance_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import tag_resource
 from ansible_collections.seed.lightsail.plugins.module_utils._lightsail import untag_resource
 from ansible_collections.seed.lightsail.plugins.module_utils._plan import firewall_to_text
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import FIREWALL_NOT_READ_AGAIN
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import PartialWriteError
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import firewall_after_failure
 from ansible_collections.seed.lightsail.plugins.module_utils._policy import exposure_findings
 from ansible_collections.seed.lightsail.plugins.module_utils._policy import parse_public_exceptions
 from ansible_collections.seed.lightsail.plugins.module_utils._policy import violations_only
@@ -445,9 +446,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleK
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils._selection import instance_tags
-from ansible_collections.seed.lightsail.plugins.module_utils._transformations import firewall_from_port_states
 from ansible_collections.seed.lightsail.plugins.module_utils._transformations import split_networking_ports
-from ansible_collections.seed.lightsail.plugins.module_utils._write_outcome import firewall_after_writes
 
 
 def requested_rules(params, platform):
@@ -613,7 +612,9 @@ def apply_firewall(module, client, name, plan, result, recorded_before, grants):
     try:
         apply_operations(FirewallApi(client), name, plan.operations)
     except PartialWriteError as error:
-        after = firewall_after_failure(module, client, name, plan.before, error)
+        after, read_again = firewall_after_failure(FirewallApi(client), name, plan.before, error)
+        if not read_again:
+            module.warn(FIREWALL_NOT_READ_AGAIN)
         result.update(
             changed=recorded_before or bool(error.applied),
             applied_operations=[op.to_dict() for op in error.applied],
@@ -624,19 +625,6 @@ def apply_firewall(module, client, name, plan, result, recorded_before, grants):
         if "diff" in result:
             result["diff"] = diff(plan.before, after, grants[0], grants[1])
         module.fail_with_error(error, **result)
-
-
-def firewall_after_failure(module, client, name, before, error):
-    """The firewall after a failed write: read again; if that read fails too, ``before`` with the applied writes."""
-    try:
-        port_states = get_instance_port_states(client, name)
-    except AnsibleLightsailError:
-        port_states = None
-    if port_states is not None:
-        return firewall_from_port_states(port_states)
-    module.warn("the firewall could not be read again after the failed write: ports and the diff show the firewall as found with "
-                "the writes that were applied, as if a Close removes only the sources it names, and without the failed write")
-    return firewall_after_writes(before, error.applied)
 
 
 if __name__ == "__main__":

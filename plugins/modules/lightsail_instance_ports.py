@@ -400,19 +400,16 @@ from ansible_collections.seed.lightsail.plugins.module_utils._plan import PlanEr
 from ansible_collections.seed.lightsail.plugins.module_utils._plan import firewall_to_text
 from ansible_collections.seed.lightsail.plugins.module_utils._plan import plan_changes
 from ansible_collections.seed.lightsail.plugins.module_utils._plan import still_allowed
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import FIREWALL_NOT_READ_AGAIN
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import PartialWriteError
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import firewall_after_failure
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleError
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import firewall_to_list
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import parse_rules
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import validate_instance_name
 from ansible_collections.seed.lightsail.plugins.module_utils._transformations import read_firewall
 from ansible_collections.seed.lightsail.plugins.module_utils._transformations import refuse_resending_odd_values
-from ansible_collections.seed.lightsail.plugins.module_utils._write_outcome import firewall_after_writes
-
-
-NOT_READ_AGAIN = ("the firewall could not be read again after the failed write: ports and the diff show the firewall as found with the "
-                  "writes that were applied, as if a Close removes only the sources it names, and without the failed write")
 
 
 def main():
@@ -476,25 +473,15 @@ def main():
                 transient=error.transient,
                 outcome=error.outcome,
             )
-            after = firewall_after_failure(module, client, name, plan.before, error)
+            after, read_again = firewall_after_failure(FirewallApi(client), name, plan.before, error)
+            if not read_again:
+                module.warn(FIREWALL_NOT_READ_AGAIN)
             result["ports"] = firewall_to_list(after)
             if module._diff:
                 result["diff"] = dict(result["diff"], after=firewall_to_text(after))
             # The message already carries AWS's code and message: fail_json_aws would repeat them.
             module.fail_json(msg=error.message, **result)
     module.exit_json(**result)
-
-
-def firewall_after_failure(module, client, name, before, error):
-    """The firewall after a failed write: read again; if that read fails too, ``before`` with the applied writes."""
-    try:
-        port_states = get_instance_port_states(client, name)
-    except AnsibleLightsailError:
-        port_states = None
-    if port_states is not None:
-        return read_firewall(port_states, name)[0]
-    module.warn(NOT_READ_AGAIN)
-    return firewall_after_writes(before, error.applied)
 
 
 if __name__ == "__main__":

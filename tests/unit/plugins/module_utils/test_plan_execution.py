@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+import types
 
 import pytest
 from botocore.exceptions import ClientError
@@ -26,7 +27,9 @@ from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution imp
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operation
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import apply_operations_concurrently
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import FIREWALL_NOT_READ_AGAIN
 from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import describe_operation
+from ansible_collections.seed.lightsail.plugins.module_utils._plan_execution import firewall_after_failure
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import RuleKey
 from ansible_collections.seed.lightsail.plugins.module_utils._rules import Sources
 
@@ -315,3 +318,30 @@ class TestConcurrently:
         api = FakeFirewallApi({"a": []})
         with pytest.raises(ValueError, match="unknown operation"):
             apply_operations_concurrently(api, {"a": [Operation("Reboot", ((SSH, Sources.of([OFFICE])),))]}, 2)
+
+
+class TestFirewallAfterFailure:
+    """What the write modules report as ``ports`` and the diff's after when a write fails part-way."""
+
+    def failure(self, applied):
+        return types.SimpleNamespace(applied=applied)  # all the function reads of a PartialWriteError
+
+    def test_the_firewall_read_again_wins(self):
+        api = SimpleApi({"web-1": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrs": ["203.0.113.0/24"], "state": "open"}]})
+        firewall, read_again = firewall_after_failure(api, "web-1", {}, self.failure([]))
+        assert read_again is True and [(key.protocol, key.from_port) for key in firewall] == [("tcp", 22)]
+
+    def test_when_the_read_fails_too_the_applied_writes_are_computed(self):
+        api = SimpleApi({}, read_error=AnsibleLightsailError("read failed"))
+        firewall, read_again = firewall_after_failure(api, "web-1", {}, self.failure([]))
+        assert (firewall, read_again) == ({}, False) and "could not be read again" in FIREWALL_NOT_READ_AGAIN
+
+
+class SimpleApi:
+    def __init__(self, port_states, read_error=None):
+        self.port_states, self.read_error = port_states, read_error
+
+    def read(self, instance_name):
+        if self.read_error:
+            raise self.read_error
+        return self.port_states.get(instance_name)
