@@ -5,10 +5,6 @@
 
 # This doc fragment is PRIVATE to seed.lightsail: it may change in any release. Do not use it from other collections.
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 class ModuleDocFragment(object):
 
@@ -39,6 +35,25 @@ attributes:
     support: full
     membership:
       - seed.lightsail.lightsail
+"""
+
+    # The role's controller-side steps: an action plugin with no module process, run once per host (or once).
+    CONTROLLER_ACTION = r"""
+options: {}
+attributes:
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  bypass_host_loop:
+    description: Forces a 'global' task that does not execute per host; this bypasses per-host templating and serial.
+    support: none
 """
 
     # Modules that only read.

@@ -35,27 +35,18 @@ options:
   profile:
     description: The profile to name when the run has no instance to take it from.
     type: str
+extends_documentation_fragment:
+  - seed.lightsail.attributes
+  - seed.lightsail.attributes.controller_action
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Writes the JSON report in check mode too; it describes the instances and changes none of them.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: all
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+  idempotent:
     support: full
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
-  bypass_host_loop:
-    description: Forces a 'global' task that does not execute per host; this bypasses per-host templating and serial.
-    support: none
+    details: It changes no instance; the same run gives the same report file.
 """
 
 EXAMPLES = r"""

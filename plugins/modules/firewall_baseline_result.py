@@ -33,6 +33,7 @@ options:
     default: false
 extends_documentation_fragment:
   - seed.lightsail.attributes
+  - seed.lightsail.attributes.controller_action
 attributes:
   check_mode:
     support: full
@@ -43,19 +44,6 @@ attributes:
   idempotent:
     support: N/A
     details: It writes nothing and reports the outcome of the batch run it is given, which is idempotent itself.
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: all
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
-  bypass_host_loop:
-    description: Forces a 'global' task that does not execute per host; this bypasses per-host templating and serial.
-    support: none
 notes:
   - A host with no entry in the run (its settings were refused before the run, or the run failed as a whole) fails with
     the run's message.
