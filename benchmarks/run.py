@@ -44,7 +44,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--host-sizes", default="200,1000",
                         help="fleet sizes for the role by inventory host, forks 20 (and the floor)")
     parser.add_argument("--no-module-alone", dest="module_alone", action="store_false",
-                        help="at the fleet sizes, skip the fleet module alone (without the role's report) and the floor script run by Ansible")
+                        help="skip the fleet module alone (without the role's report) and the floor script run by Ansible: "
+                             "in one task (fleet sizes), and once before a no-op task per host (host sizes)")
     parser.add_argument("--host-phases", default="harden,re-run,drift 10%", help="runs by inventory host, of: %s" % ", ".join(fleet.PHASES).replace("%", "%%"))
     parser.add_argument("--audit-size", type=int, default=1000, help="instances in the audited region")
     parser.add_argument("--loop-size", type=int, default=100, help="instances read by the looped info module (0: skip); one module run each")
@@ -149,7 +150,8 @@ def main(argv=None) -> int:
             results["ports"] = ports.run(service, ansible, repeat=args.repeat, log=_log)
         if "fleet" in args.parts:
             sizes = {"fleet": _sizes(args.fleet_sizes), "module": _sizes(args.fleet_sizes) if args.module_alone else [],
-                     "floor-task": _sizes(args.fleet_sizes) if args.module_alone else [], "host": _sizes(args.host_sizes)}
+                     "floor-task": _sizes(args.fleet_sizes) if args.module_alone else [], "host": _sizes(args.host_sizes),
+                     "host-floor": _sizes(args.host_sizes) if args.module_alone else []}
             if not fleet.role_exists():
                 print("  roles/firewall_baseline does not exist: nothing to measure against the floor", flush=True)
                 sizes = {}

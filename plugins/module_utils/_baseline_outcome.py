@@ -33,6 +33,23 @@ def entry_diff(entry):
     return diff
 
 
+def outcome_skip_reason(settings, settings_name="the settings"):
+    """Why a host gets no outcome of its own (fleet scope: the run's own tasks report), or None."""
+    if not isinstance(settings, dict):
+        return None  # host_outcome says what is wrong with the run
+    if settings.get("failed"):
+        return None
+    if settings.get("scope") != "host":
+        return "%s.scope is %s: the run reports for the whole fleet" % (settings_name, settings.get("scope"))
+    return None
+
+
+def settings_fail_on_violations(settings):
+    """An audit's fail_on_violations from a host's registered settings (an apply fails on failed writes only)."""
+    run = (settings or {}).get("run") if isinstance(settings, dict) else None
+    return bool(isinstance(run, dict) and run.get("fail_on_violations") and run.get("mode") == "audit")
+
+
 def host_outcome(run, host, run_name="the run", diff_mode=False, fail_on_violations=False):
     """The task result for ``host`` from the registered result of the batch run.
 

@@ -34,7 +34,7 @@ ROLE_VARIABLES = (
     "report_path", "fail_on_violations", "allow_empty",
 )
 # Set by the role itself (registered results, facts), never by users.
-ROLE_INTERNAL = ("raw", "run", "settings", "report", "reported", "hosts")
+ROLE_INTERNAL = ("run", "settings", "report", "reported", "hosts")
 SCOPES = ("auto", "fleet", "host")
 CONTROLLER_NAMES = ("localhost", "127.0.0.1", "::1")
 AUDIT_DEFAULT_PROFILE = "locked_down"
@@ -56,6 +56,21 @@ def check_variables(variables):
         raise RoleSettingsError("; ".join(
             "%s is not a variable of seed.lightsail.firewall_baseline%s" % (name, "; did you mean %s?" % closest if closest else "")
             for name, closest in unknown))
+
+
+def with_host_defaults(raw, host_value):
+    """The role's variables with the defaults that come from the host: ``region`` (unset: the host's ``lightsail_region``,
+    else '') and ``instance_name`` (unset: ``lightsail_name``, else ``inventory_hostname``).
+
+    ``host_value(name)`` returns one of the host's variables, or None; it is called only for the defaults needed, so
+    that the role's defaults hold no templates (each one would cost every host's worker a Jinja compile).
+    """
+    raw = dict(raw)
+    if raw.get("region") is None:
+        raw["region"] = host_value("lightsail_region") or ""
+    if raw.get("instance_name") is None:
+        raw["instance_name"] = host_value("lightsail_name") or host_value("inventory_hostname")
+    return raw
 
 
 def effective_scope(requested, play_hosts):

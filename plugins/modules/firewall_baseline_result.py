@@ -24,13 +24,21 @@ options:
       - The name of the variable that holds the registered result of M(seed.lightsail.lightsail_firewall_baseline).
     type: str
     required: true
+  settings:
+    description:
+      - The name of the variable that holds the host's registered result of M(seed.lightsail.firewall_baseline_settings).
+      - When it says fleet scope, the host is skipped (the run's own tasks report for the whole fleet), and when
+        O(fail_on_violations) is unset it comes from it (an audit's C(fail_on_violations)).
+      - The role passes names rather than templated values, so that no host's worker compiles a template.
+    type: str
   host:
     description: The host whose entry to report (its entry's C(host)); defaults to the current host.
     type: str
   fail_on_violations:
-    description: Fail the host when its instance has a policy violation that no exception excuses (for audits).
+    description:
+      - Fail the host when its instance has a policy violation that no exception excuses (for audits).
+      - Unset means what O(settings) says, else V(false).
     type: bool
-    default: false
 extends_documentation_fragment:
   - seed.lightsail.attributes
   - seed.lightsail.attributes.controller_action
@@ -62,6 +70,11 @@ EXAMPLES = r"""
 - name: Give each host its outcome
   seed.lightsail.firewall_baseline_result:
     run: baseline_run
+
+- name: Give each host its outcome, as the role does (skipped in fleet scope)
+  seed.lightsail.firewall_baseline_result:
+    run: firewall_baseline_run
+    settings: firewall_baseline_settings
 """
 
 RETURN = r"""

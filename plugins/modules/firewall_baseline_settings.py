@@ -26,17 +26,20 @@ author:
   - seed.lightsail maintainers (@seed-lightsail)
 options:
   variables:
-    description: The role's variables, by name without the C(firewall_baseline_) prefix.
+    description:
+      - The role's variables, by name without the C(firewall_baseline_) prefix.
+      - Unset means the role's variables as this host sees them (C(firewall_baseline_profile) and the others), read
+        and templated by the action itself. The role leaves it unset, so that no host's worker compiles a template for
+        the values that hold none.
+      - Unset C(region) means the host's C(lightsail_region), else empty; unset C(instance_name) means the host's
+        C(lightsail_name), else C(inventory_hostname).
     type: dict
-    required: true
   mode:
-    description: V(audit) or V(apply).
+    description: V(audit) or V(apply). Unset means C(mode) of O(variables), else V(audit).
     type: str
-    default: audit
   scope:
-    description: V(auto), V(fleet) or V(host) (C(firewall_baseline_scope)).
+    description: V(auto), V(fleet) or V(host) (C(firewall_baseline_scope)). Unset means C(scope) of O(variables), else V(auto).
     type: str
-    default: auto
 extends_documentation_fragment:
   - seed.lightsail.attributes
   - seed.lightsail.attributes.controller_action
@@ -52,6 +55,10 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Check this host's view of the role's variables (firewall_baseline_*), as the role does
+  seed.lightsail.firewall_baseline_settings:
+  register: firewall_baseline_settings
+
 - name: Check this host's variables
   seed.lightsail.firewall_baseline_settings:
     variables:

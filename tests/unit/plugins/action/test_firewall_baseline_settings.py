@@ -60,3 +60,58 @@ def test_host_scope_does_not_import_botocore():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.path.dirname(__file__)]))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def trusted(value):
+    """A value as ansible-core holds one read from a playbook or inventory (2.19 renders only trusted templates)."""
+    try:
+        from ansible.template import trust_as_template  # pylint: disable=import-outside-toplevel
+    except ImportError:  # ansible-core 2.17, 2.18: every string is a template
+        return value
+    return trust_as_template(value)
+
+
+def run_as_role(task_vars, args=None):
+    """The action as the role runs it: no arguments, the host's variables from task_vars, templated by ansible-core."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+
+    task = MagicMock(args=args or {}, async_val=0, check_mode=False, diff=False)
+    templar = Templar(loader=DataLoader(), variables=task_vars)
+    action = ActionModule(task, MagicMock(), PlayContext(), loader=DataLoader(), templar=templar, shared_loader_obj=None)
+    return action.run(task_vars=task_vars)
+
+
+ROLE_DEFAULTS = {"firewall_baseline_mode": "audit", "firewall_baseline_scope": "auto", "firewall_baseline_profile": "",
+                 "firewall_baseline_region": None, "firewall_baseline_instance_name": None, "firewall_baseline_max_concurrency": 10}
+
+
+def role_host(**variables):
+    return {**HOST_VARS, **ROLE_DEFAULTS, **variables}
+
+
+def test_without_arguments_it_reads_and_templates_the_hosts_role_variables():
+    task_vars = role_host(group_profile="web", lightsail_region="eu-west-1", lightsail_name="web-1-instance",
+                          firewall_baseline_mode="apply", firewall_baseline_profile=trusted("{{ group_profile }}"),
+                          firewall_baseline_admin_cidrs="203.0.113.0/24, 198.51.100.7", firewall_baseline_max_concurrency="4")
+    result = run_as_role(task_vars)
+    assert not result.get("failed"), result
+    assert result["scope"] == "host" and result["run"]["mode"] == "apply" and result["run"]["max_concurrency"] == 4
+    assert result["target"]["baseline"] == "web" and result["target"]["admin_cidrs"] == ["203.0.113.0/24", "198.51.100.7/32"]
+    assert (result["target"]["region"], result["target"]["instance_name"], result["target"]["host"]) == ("eu-west-1", "web-1-instance", "web-1")
+
+
+def test_without_lightsail_variables_the_instance_is_the_inventory_host():
+    result = run_as_role(role_host(firewall_baseline_profile="web"))
+    assert not result.get("failed"), result
+    assert (result["target"]["instance_name"], result["target"]["region"]) == ("web-1", None)
+
+
+def test_a_role_variable_that_does_not_template_is_named():
+    result = run_as_role(role_host(firewall_baseline_profile=trusted("{{ no_such_variable }}")))
+    assert result["failed"] is True and result["msg"].startswith("firewall_baseline_profile: ") and "no_such_variable" in result["msg"]
+
+
+def test_the_role_variables_scope_decides_without_arguments():
+    result = run_as_role(role_host(firewall_baseline_scope="fleet"))
+    assert result["failed"] is True and result["msg"].startswith("firewall_baseline_scope is fleet, but the play targets inventory hosts")

@@ -54,3 +54,20 @@ def test_an_odd_value_read_from_lightsail_is_shown_in_the_diff_not_a_failure():
     run = {"mode": "apply", "check_mode": True, "instances": [entry("a", changed=True, before=(odd,))]}
     outcome = host_outcome(run, "a", diff_mode=True)
     assert not outcome.get("failed") and "not-an-ip" in outcome["diff"]["before"] and "192.0.2.5/24" in outcome["diff"]["before"]
+
+
+def test_fleet_scope_skips_the_per_host_outcome_and_host_scope_does_not():
+    from ansible_collections.seed.lightsail.plugins.module_utils._baseline_outcome import outcome_skip_reason
+    assert outcome_skip_reason({"scope": "fleet"}, "firewall_baseline_settings") == (
+        "firewall_baseline_settings.scope is fleet: the run reports for the whole fleet")
+    assert outcome_skip_reason({"scope": "host"}) is None
+    # Not settings at all, or failed settings: the outcome itself says what is wrong, never a silent skip.
+    assert outcome_skip_reason(None) is None and outcome_skip_reason({"failed": True, "msg": "x"}) is None
+
+
+def test_fail_on_violations_comes_from_an_audits_settings_only():
+    from ansible_collections.seed.lightsail.plugins.module_utils._baseline_outcome import settings_fail_on_violations
+    assert settings_fail_on_violations({"run": {"mode": "audit", "fail_on_violations": True}}) is True
+    assert settings_fail_on_violations({"run": {"mode": "apply", "fail_on_violations": True}}) is False
+    assert settings_fail_on_violations({"run": {"mode": "audit", "fail_on_violations": False}}) is False
+    assert settings_fail_on_violations(None) is False and settings_fail_on_violations({"run": "odd"}) is False

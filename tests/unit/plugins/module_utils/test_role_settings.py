@@ -13,6 +13,7 @@ from ansible_collections.seed.lightsail.plugins.module_utils._role_settings impo
 from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import effective_scope
 from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import report_path
 from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import role_settings
+from ansible_collections.seed.lightsail.plugins.module_utils._role_settings import with_host_defaults
 
 ROLE = Path(__file__).resolve().parents[4] / "roles" / "firewall_baseline"
 
@@ -156,3 +157,51 @@ class TestBaselineRefusedOnEveryInstance:
     def test_a_baseline_that_some_instance_may_take_is_left_to_the_module(self, raw):
         settings = role_settings(dict(raw, profile="locked_down", keep_console_access=False), mode="apply", scope="fleet")
         assert settings["select"]["baseline"] == "locked_down" and settings["select"]["keep_console_access"] is False
+
+
+class TestHostDefaults:
+    HOST = {"lightsail_region": "eu-west-1", "lightsail_name": "web-1", "inventory_hostname": "web-1.example"}
+
+    def host_value(self, variables):
+        asked = []
+
+        def value(name):
+            asked.append(name)
+            return variables.get(name)
+        return value, asked
+
+    def test_unset_region_and_instance_name_come_from_the_host(self):
+        value, asked = self.host_value(self.HOST)
+        raw = with_host_defaults({"region": None, "profile": "web"}, value)
+        assert raw == {"region": "eu-west-1", "instance_name": "web-1", "profile": "web"}
+        assert asked == ["lightsail_region", "lightsail_name"]
+
+    def test_without_lightsail_variables_the_inventory_name_and_no_region(self):
+        value, asked = self.host_value({"inventory_hostname": "web-1.example"})
+        assert with_host_defaults({}, value) == {"region": "", "instance_name": "web-1.example"}
+        assert asked == ["lightsail_region", "lightsail_name", "inventory_hostname"]
+
+    def test_values_set_by_the_user_win_and_the_host_is_not_asked(self):
+        value, asked = self.host_value(self.HOST)
+        # An explicit empty string stays: the region then comes from AWS_REGION, and an empty instance name is refused.
+        assert with_host_defaults({"region": "", "instance_name": ""}, value) == {"region": "", "instance_name": ""}
+        assert with_host_defaults({"region": "us-east-1", "instance_name": "db-1"}, value) == {"region": "us-east-1", "instance_name": "db-1"}
+        assert asked == []
+
+
+def test_the_roles_defaults_and_argument_spec_hold_no_templates():
+    # ansible-core templates the argument spec and the role's variables in every host's worker, once per per-host task: a
+    # template there is a Jinja compile (and, with a filter, a scan of the filter plugins) per host and per task.
+    defaults = (ROLE / "defaults" / "main.yml").read_text()
+    spec = (ROLE / "meta" / "argument_specs.yml").read_text()
+    assert "{{" not in defaults and "{%" not in defaults
+    assert "{{" not in spec and "{%" not in spec
+
+
+def test_the_roles_per_host_tasks_take_no_templates_and_no_conditions():
+    # Every template in a task that runs per host is compiled again in each host's worker; the run_once tasks run once.
+    tasks = yaml.safe_load((ROLE / "tasks" / "main.yml").read_text())
+    per_host = [task for task in tasks if not task.get("run_once")]
+    assert [task["name"] for task in per_host] == ["Check the role's variables", "Give each host its outcome"]
+    for task in per_host:
+        assert "when" not in task and "{{" not in yaml.safe_dump(task), task["name"]
